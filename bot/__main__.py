@@ -1,0 +1,110 @@
+"""The `sellerbot` command (also `python -m bot`): run, db upgrade, health."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.config import ConfigError, Settings
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces the bot token wherever it would appear in a log line (e.g. in a request URL)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "<redacted>")
+            record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+    handler.addFilter(RedactSecrets([token]))
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("apscheduler", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def run(settings: Settings) -> int:
+    settings.token()  # fail on a missing token before touching anything else
+    from telegram import Update
+
+    from bot.app import build_application
+    from bot.storage.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    application = build_application(settings)
+    logging.getLogger(__name__).info(
+        "sellerbot starting: gateway=%s, api=%s", settings.gateway, settings.telegram_api_url
+    )
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def db_upgrade(settings: Settings) -> int:
+    from bot.storage.migrate import upgrade
+
+    upgrade(settings.resolved_database_url)
+    print("database is up to date")
+    return 0
+
+
+def health(settings: Settings) -> int:
+    from bot.jobs.heartbeat import is_fresh
+    from bot.storage.db import make_engine
+    from bot.storage.store import Store
+
+    try:
+        fresh = is_fresh(
+            Store(make_engine(settings.resolved_database_url)), settings.heartbeat_seconds
+        )
+    except Exception as problem:  # no database yet, or unreachable: not healthy either way
+        print(f"unhealthy: {problem.__class__.__name__}: {problem}".splitlines()[0])
+        return 1
+    print("healthy" if fresh else "unhealthy: no recent heartbeat")
+    return 0 if fresh else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sellerbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the bot (long polling)")
+    db = commands.add_parser("db", help="database commands")
+    db.add_argument("action", choices=["upgrade"], help="apply schema migrations")
+    commands.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+        configure_logging(settings)
+        if args.command == "run":
+            return run(settings)
+        if args.command == "db":
+            return db_upgrade(settings)
+        return health(settings)
+    except ConfigError as problem:
+        print(f"sellerbot: {problem}", file=sys.stderr)
+        return 2
+    except ValidationError as problem:
+        first = problem.errors()[0]
+        where = "SELLERBOT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        print(f"sellerbot: {where}: {first['msg']}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

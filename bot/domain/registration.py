@@ -1,0 +1,73 @@
+"""Seller registration as data: which questions, in which order, and what an answer changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.domain import seller as rules
+
+# The order the questions are asked in; the review card lists the answers in the same order.
+FIELDS: tuple[str, ...] = (
+    "display_name",
+    "legal_name",
+    "incorporation_type",
+    "gstin",
+    "pan",
+    "categories",
+    "fssai",
+    "account_number",
+    "ifsc",
+    "phone",
+    "email",
+)
+TYPED_FIELDS = frozenset(
+    {"display_name", "legal_name", "gstin", "pan", "fssai", "account_number", "ifsc", "email"}
+)
+
+Answers = dict[str, Any]
+
+
+def is_required(field: str, answers: Answers) -> bool:
+    """Every field is asked; FSSAI only when the categories need it (Setu rule)."""
+    if field == "fssai":
+        return rules.needs_fssai(answers.get("categories") or [])
+    return True
+
+
+def next_field(answers: Answers) -> str | None:
+    """The first question still unanswered, or None when the review card can be shown."""
+    for field in FIELDS:
+        if field not in answers and is_required(field, answers):
+            return field
+    return None
+
+
+def clean_typed(field: str, text: str, answers: Answers) -> str:
+    """Checks and normalises a typed answer; raises rules.InvalidInput with the reason."""
+    cleaners: dict[str, Callable[[str], str]] = {
+        "display_name": rules.clean_display_name,
+        "legal_name": rules.clean_legal_name,
+        "gstin": rules.clean_gstin,
+        "pan": lambda value: rules.clean_pan(value, answers.get("gstin")),
+        "fssai": rules.clean_fssai,
+        "account_number": rules.clean_account_number,
+        "ifsc": rules.clean_ifsc,
+        "email": rules.clean_email,
+    }
+    return cleaners[field](text)
+
+
+def answer(answers: Answers, field: str, value: Any) -> Answers:
+    """The answers after one more: drops later answers this one invalidates, so they are asked
+    again (a new GSTIN needs its own PAN; categories without F&B or Grocery need no FSSAI)."""
+    updated = {**answers, field: value}
+    if field == "gstin" and updated.get("pan") and updated["pan"] != value[2:12]:
+        del updated["pan"]
+    if field == "categories" and not rules.needs_fssai(value):
+        updated.pop("fssai", None)
+    return updated
+
+
+def answered_count(answers: Answers) -> int:
+    return sum(1 for field in FIELDS if field in answers)

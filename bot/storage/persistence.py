@@ -1,0 +1,119 @@
+"""PTB persistence in our own database: conversation states and user_data survive a restart."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import JSON, Column, Engine, Text, delete
+from sqlmodel import Field, SQLModel, select
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from bot.storage.db import session_scope
+from bot.storage.models import telegram_id_key
+
+
+class ConversationState(SQLModel, table=True):
+    """Where each user is in each conversation (PTB ConversationHandler state)."""
+
+    __tablename__ = "ptb_conversations"
+
+    name: str = Field(primary_key=True, max_length=64)
+    key: str = Field(sa_type=Text, primary_key=True)  # JSON of the conversation key tuple
+    state: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class UserData(SQLModel, table=True):
+    """PTB's per-user scratch space; business data lives in our own tables, not here."""
+
+    __tablename__ = "ptb_user_data"
+
+    user_id: int = telegram_id_key()
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SQLModelPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """Writes through to the database: update_conversation commits before it returns, so a
+    conversation can checkpoint its state before it asks the next question."""
+
+    def __init__(self, engine: Engine, update_interval: float = 5) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=update_interval,
+        )
+        self.engine = engine
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        with session_scope(self.engine) as session:
+            rows = session.exec(select(ConversationState).where(ConversationState.name == name))
+            return {tuple(json.loads(row.key)): row.state for row in rows}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        encoded = json.dumps(list(key))
+        with session_scope(self.engine) as session:
+            row = session.get(ConversationState, (name, encoded))
+            if new_state is None:
+                if row:
+                    session.delete(row)
+                return
+            row = row or ConversationState(name=name, key=encoded)
+            row.state = new_state
+            session.add(row)
+
+    async def get_user_data(self) -> dict[int, dict[str, Any]]:
+        with session_scope(self.engine) as session:
+            users: dict[int, dict[str, Any]] = defaultdict(dict)
+            for row in session.exec(select(UserData)):
+                users[row.user_id] = dict(row.data)
+            return users
+
+    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        with session_scope(self.engine) as session:
+            row = session.get(UserData, user_id) or UserData(user_id=user_id)
+            row.data = dict(data)
+            session.add(row)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        with session_scope(self.engine) as session:
+            session.exec(delete(UserData).where(UserData.user_id == user_id))  # type: ignore[call-overload]
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
+        """Nothing to do: this process is the only writer, so memory is already current."""
+
+    # chat_data, bot_data and callback_data are switched off in store_data; PTB still requires
+    # the methods, and never calls the update ones.
+    async def get_chat_data(self) -> dict[int, dict[str, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> dict[str, Any]:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
+        """Unused: chat_data is not persisted."""
+
+    async def update_bot_data(self, data: dict[str, Any]) -> None:
+        """Unused: bot_data holds live clients, which must not be persisted."""
+
+    async def update_callback_data(self, data: Any) -> None:
+        """Unused: callback data is plain strings, not PTB's arbitrary callback data."""
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Unused: chat_data is not persisted."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[str, Any]) -> None:
+        """Unused: chat_data is not persisted."""
+
+    async def refresh_bot_data(self, bot_data: dict[str, Any]) -> None:
+        """Unused: bot_data is not persisted."""
+
+    async def flush(self) -> None:
+        """Nothing buffered: every update is committed as it is made."""

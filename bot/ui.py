@@ -1,0 +1,28 @@
+"""Building blocks for what a seller taps: callback data and keyboards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
+
+
+def callback(*parts: str) -> str:
+    """Callback data such as "ob:edit:gstin": a conversation prefix, a verb, then arguments."""
+    data = ":".join(parts)
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def inline(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]

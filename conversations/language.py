@@ -1,0 +1,61 @@
+"""Choosing the seller's language: the picker, /language, and what a choice changes."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.commands import set_chat_command_menu
+from bot.context import BotContext
+from bot.i18n import I18n
+from bot.ui import callback, in_rows, inline
+
+PICK_PATTERN = r"^lang:set:[a-z]{2,3}$"
+
+
+def picker(i18n: I18n, telegram_language: str | None) -> InlineKeyboardMarkup:
+    """Every language in its own script, the Telegram app's language first."""
+    buttons = [
+        (i18n.native_name(code), callback("lang", "set", code))
+        for code in i18n.picker_order(telegram_language)
+    ]
+    return inline(in_rows(buttons, 2))
+
+
+async def show_picker(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    telegram_language = user.language_code if user else None
+    chosen = context.store.language_of(user.id) if user else None
+    # Before a choice, speak the app's language if we have it: the seller may read no English.
+    texts = context.i18n.texts(chosen or context.i18n.supported(telegram_language))
+    await update.effective_message.reply_text(  # type: ignore[union-attr]
+        texts("language.choose"), reply_markup=picker(context.i18n, telegram_language)
+    )
+
+
+async def apply_choice(update: Update, context: BotContext) -> bool:
+    """Stores the language a button names; False (and nothing changed) if we don't have it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    code = query.data.rsplit(":", 1)[1]
+    if code not in context.i18n.languages:
+        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        return False
+    context.store.set_language(update.effective_user.id, code)
+    texts = context.texts
+    await query.answer()
+    await query.edit_message_text(texts("language.chosen", language=context.i18n.native_name(code)))
+    await set_chat_command_menu(context.bot, update.effective_user.id, texts)
+    return True
+
+
+async def on_language_button(update: Update, context: BotContext) -> None:
+    await apply_choice(update, context)
+
+
+def handlers() -> list[BaseHandler]:
+    """/language and the picker's buttons, for use outside registration."""
+    return [
+        CommandHandler("language", show_picker, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_language_button, pattern=PICK_PATTERN),
+    ]

@@ -1,0 +1,107 @@
+"""The main menu of a registered seller, /help, and answers to anything no conversation expects."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.cards import seller_lines
+from bot.context import BotContext
+from bot.gateways.base import GatewayError
+from bot.ui import callback, inline
+from conversations.language import show_picker
+
+log = logging.getLogger(__name__)
+
+
+async def show_main_menu(update: Update, context: BotContext) -> None:
+    texts = context.texts
+    rows = [
+        [(texts("menu.profile"), callback("menu", "profile"))],
+        [
+            (texts("menu.language"), callback("menu", "lang")),
+            (texts("menu.help"), callback("menu", "help")),
+        ],
+    ]
+    await update.effective_chat.send_message(texts("menu.title"), reply_markup=inline(rows))  # type: ignore[union-attr]
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    await update.effective_chat.send_message(context.texts("help.text"))  # type: ignore[union-attr]
+
+
+async def show_profile(update: Update, context: BotContext) -> None:
+    """The seller's details as the gateway has them, with the phone and email we keep."""
+    texts = context.texts
+    assert update.effective_user is not None
+    seller = context.store.seller_of(update.effective_user.id)
+    if seller is None:
+        await update.effective_chat.send_message(texts("menu.not_registered"))  # type: ignore[union-attr]
+        return
+    try:
+        details = await context.gateway.get_seller(seller.gateway_seller_id)
+    except GatewayError as failure:
+        log.warning("profile of seller %s unavailable: %s", seller.id, failure)
+        await update.effective_chat.send_message(texts("error.gateway_unavailable_read"))  # type: ignore[union-attr]
+        return
+    answers = {
+        "display_name": details.name,
+        "legal_name": details.legal_entity_name,
+        "incorporation_type": details.incorporation_type,
+        "gstin": details.gst_number,
+        "pan": details.pan_number,
+        "categories": details.categories,
+        "fssai": details.fssai_number,
+        "account_number": details.bank_account.account_number,
+        "ifsc": details.bank_account.ifsc_code,
+        "phone": seller.phone,
+        "email": seller.email,
+    }
+    text = "\n".join([texts("menu.profile_title"), "", *seller_lines(answers, texts)])
+    await update.effective_chat.send_message(text)  # type: ignore[union-attr]
+
+
+async def on_menu_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action = query.data.split(":")[1]
+    await query.answer()
+    if action == "profile":
+        await show_profile(update, context)
+    elif action == "help":
+        await show_help(update, context)
+    else:
+        await show_picker(update, context)
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    await update.effective_chat.send_message(context.texts("menu.nothing_to_cancel"))  # type: ignore[union-attr]
+
+
+async def not_understood(update: Update, context: BotContext) -> None:
+    await update.effective_chat.send_message(context.texts("menu.not_understood"))  # type: ignore[union-attr]
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Every button press gets an answer, even one from a message that no longer applies."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)
+
+
+def handlers() -> list[BaseHandler]:
+    """Commands and buttons outside any conversation; the catch-alls must come last."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("help", show_help, filters=private),
+        CommandHandler("cancel", nothing_to_cancel, filters=private),
+        CallbackQueryHandler(on_menu_button, pattern=r"^menu:(profile|help|lang)$"),
+    ]
+
+
+def catch_alls() -> list[BaseHandler]:
+    return [
+        MessageHandler(filters.ALL & filters.ChatType.PRIVATE, not_understood),
+        CallbackQueryHandler(stale_button),
+    ]

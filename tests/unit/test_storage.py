@@ -1,0 +1,90 @@
+"""Storage on a real database: migrations match the models, persistence and the store survive a
+new process (a new engine on the same database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+
+from bot.jobs.heartbeat import is_fresh
+from bot.storage.db import make_engine
+from bot.storage.migrate import upgrade
+from bot.storage.models import Seller
+from bot.storage.persistence import SQLModelPersistence
+from bot.storage.store import Store
+
+
+def test_migrations_produce_exactly_the_models_schema(database_url: str) -> None:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_migrations_can_run_twice(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)
+
+
+async def test_conversation_states_survive_a_restart(engine: Engine) -> None:
+    persistence = SQLModelPersistence(engine)
+    await persistence.update_conversation("onboarding", (42, 42), "gstin")
+    await persistence.update_conversation("onboarding", (7, 7), "pan")
+    await persistence.update_conversation("onboarding", (7, 7), None)
+    await persistence.update_user_data(42, {"seen_help": True})
+
+    reopened = SQLModelPersistence(make_engine(str(engine.url.render_as_string(False))))
+    assert await reopened.get_conversations("onboarding") == {(42, 42): "gstin"}
+    assert await reopened.get_conversations("other") == {}
+    assert (await reopened.get_user_data())[42] == {"seen_help": True}
+    await reopened.drop_user_data(42)
+    assert 42 not in await reopened.get_user_data()
+
+
+def test_store_languages_drafts_and_sellers(engine: Engine) -> None:
+    store = Store(engine)
+    assert store.language_of(1) is None
+    store.set_language(1, "hi")
+    assert Store(engine).language_of(1) == "hi"  # a fresh store reads it from the database
+
+    store.save_draft(1, "seller", {"answers": {"display_name": "Asha Stores"}})
+    store.save_draft(1, "seller", {"answers": {"display_name": "Asha Stores", "pan": "X"}})
+    assert Store(engine).draft(1, "seller") == {
+        "answers": {"display_name": "Asha Stores", "pan": "X"}
+    }
+    store.delete_draft(1, "seller")
+    assert store.draft(1, "seller") is None
+
+    store.add_seller(
+        Seller(
+            id="s-1",
+            telegram_id=1,
+            gateway="local",
+            gateway_seller_id=5,
+            display_name="Asha",
+            phone="+919812345678",
+        )
+    )
+    seller = Store(engine).seller_of(1)
+    assert seller is not None and seller.gateway_seller_id == 5
+    assert store.seller_of(2) is None
+
+
+def test_big_telegram_ids_fit(engine: Engine) -> None:
+    store = Store(engine)
+    store.set_language(7_000_000_000, "en")
+    assert Store(engine).language_of(7_000_000_000) == "en"
+
+
+def test_heartbeat_freshness(engine: Engine) -> None:
+    store = Store(engine)
+    assert not is_fresh(store, 30)
+    store.beat()
+    assert is_fresh(store, 30)
+    assert not is_fresh(store, 30, now=datetime.now(UTC) + timedelta(seconds=91))
