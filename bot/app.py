@@ -8,7 +8,15 @@ import traceback
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
 
 from bot.commands import publish_command_menus
 from bot.config import Settings
@@ -26,6 +34,7 @@ log = logging.getLogger(__name__)
 # Telegram allows bursts; retrying a 429 after its retry_after keeps a message instead of
 # dropping it (PTB's default of 0 retries would turn every 429 into an error).
 RATE_LIMIT_RETRIES = 5
+UPDATES_CURSOR = "telegram_updates"
 
 
 def build_application(settings: Settings) -> BotApplication:
@@ -59,12 +68,26 @@ def build_application(settings: Settings) -> BotApplication:
         .build()
     )
     application.bot_data[SERVICES] = services
+    application.add_handler(TypeHandler(Update, skip_replayed_update), group=-1)
     application.add_handler(onboarding.handler(settings.conversation_timeout_minutes))
     application.add_handlers(language.handlers())
     application.add_handlers(menu.handlers())
     application.add_handlers(menu.catch_alls())
     application.add_error_handler(report_error)
     return application  # type: ignore[return-value]
+
+
+async def skip_replayed_update(update: Update, context: BotContext) -> None:
+    """Takes each Telegram update at most once, even across a crash.
+
+    Telegram forgets an update only when the next getUpdates confirms it; a bot killed between
+    replying and confirming gets the same update again after a restart, and would answer the
+    next question with it. Recording the update id before handling it makes that replay a no-op
+    (at worst the seller's last answer is lost and asked again, never applied twice).
+    """
+    if not context.store.advance_cursor(UPDATES_CURSOR, update.update_id):
+        log.info("skipping update %s: already taken before a restart", update.update_id)
+        raise ApplicationHandlerStop
 
 
 async def report_error(update: object, context: BotContext) -> None:

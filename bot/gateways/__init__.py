@@ -1,4 +1,4 @@
-"""Seller gateways: the interface in base.py, its implementations, and the factory that picks one."""
+"""Seller gateways: the interface (base.py), its implementations and the factory picking one."""
 
 from __future__ import annotations
 

@@ -1,14 +1,4 @@
-"""The seller-gateway interface, its payload models and errors; tests/contract defines the behaviour.
-
-Every gateway (the embedded LocalGateway, a Setu HTTP client, ...) implements `SellerGateway` and
-passes the same suite in tests/contract. The models follow Setu's OpenAPI spec ([S], see
-/work/shared/api/setu-ondc.md) field for field, so an HTTP client can send
-`model.model_dump(mode="json", exclude_none=True)` as is.
-
-The models check types, enums and required fields only. Formats (GSTIN, IFSC, e-mail ...) and
-cross-field rules (FSSAI for food, categories ⊆ the seller's ...) are the gateway's job, as they are
-Setu's: a gateway reports them as `InvalidRequest` with a dotted path per field.
-"""
+"""The seller-gateway interface, payload models and errors; tests/contract defines the behaviour."""
 
 from __future__ import annotations
 
@@ -22,13 +12,22 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
+# Every gateway (the embedded LocalGateway, a Setu HTTP client, ...) implements `SellerGateway` and
+# passes the same suite in tests/contract. The models follow Setu's OpenAPI spec ([S] in
+# setu-ondc.md; §n below are its sections) field for field, so an HTTP client can send
+# `model.model_dump(mode="json", exclude_none=True)` as is.
+#
+# The models check types, enums and required fields only. Formats (GSTIN, IFSC, e-mail ...) and
+# cross-field rules (FSSAI for food, categories within the seller's ...) are the gateway's job, as
+# they are Setu's: a gateway reports them as `InvalidRequest` with a dotted path per field.
+
 # ---------------------------------------------------------------------------------------------
 # Errors
 
 
 @dataclass(frozen=True)
 class FieldError:
-    """One rejected field: `field` is a dotted path into the payload, e.g. "bank_account.ifsc_code"."""
+    """One rejected field; `field` is a dotted path into the payload: "bank_account.ifsc_code"."""
 
     field: str
     message: str

@@ -1,9 +1,4 @@
-"""LocalGateway: the embedded default gateway, which keeps everything in the bot's own database.
-
-It mimics the Setu ONDC gateway as /work/shared/api/setu-ondc.md §11 recommends: integer ids handed
-out, AlreadyExists/NotFound where Setu answers 409/404, and InvalidRequest with a dotted field path
-for every [S] pattern and [G] rule. Section numbers (§n) in comments refer to that document.
-"""
+"""LocalGateway: the embedded default gateway, which keeps everything in the bot's own database."""
 
 from __future__ import annotations
 
@@ -13,12 +8,20 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pydantic
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import JSON, Column, Engine, ForeignKey, Integer, UniqueConstraint, delete
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    UniqueConstraint,
+    delete,
+)
 from sqlmodel import Field, Session, SQLModel, select
 
 from bot.domain.categories import FSSAI_CATEGORIES
@@ -44,6 +47,10 @@ from bot.gateways.base import (
     UploadResult,
 )
 from bot.storage.db import session_scope
+
+# It mimics the Setu ONDC gateway as setu-ondc.md §11 recommends: integer ids handed out,
+# AlreadyExists/NotFound where Setu answers 409/404, and InvalidRequest with a dotted field path for
+# every [S] pattern and [G] rule. Section numbers (§n) in comments refer to that document.
 
 # ---------------------------------------------------------------------------------------------
 # Tables. sqlite_autoincrement stops SQLite from handing a deleted row's id to the next row: a bot
@@ -138,7 +145,7 @@ class LocalOrder(SQLModel, table=True):
         )
     )
     order_state: str
-    created_at: datetime
+    created_at: datetime  # sqlmodel stores it as a timezone-aware UTC timestamp
     # The rest of the order (items, buyer, feedback, notes, total) as the model dumps it.
     payload: dict[str, Any] = Field(sa_type=JSON)
 
@@ -167,6 +174,7 @@ _QUALIFIER_BLOCKS = {
 _CATEGORY_BLOCKS = {"F&B": "food_beverages"}
 
 Problems = list[FieldError]
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 
 def _join(prefix: str, field: str) -> str:
@@ -478,7 +486,7 @@ def _order_from_row(row: LocalOrder) -> Order:
     )
 
 
-def _merged(model: type[pydantic.BaseModel], current: Mapping[str, Any], changes: Any) -> Any:
+def _merged(model: type[M], current: Mapping[str, Any], changes: pydantic.BaseModel) -> M:
     """The current record with the set fields of a partial update on top, re-validated."""
     try:
         return model.model_validate(
@@ -522,7 +530,7 @@ class LocalGateway(SellerGateway):
         with session_scope(self._engine) as session:
             row = self._seller_row(session, setu_seller_id)
             current = _seller_from_row(row).model_dump(mode="json", exclude={"setu_seller_id"})
-            updated: SellerInput = _merged(SellerInput, current, changes)
+            updated = _merged(SellerInput, current, changes)
             _raise_if_any(_seller_problems(updated))
             seller_id = _lookup_id(updated.seller_id)
             if seller_id != row.seller_id:
@@ -587,7 +595,7 @@ class LocalGateway(SellerGateway):
             current = _storefront_from_row(row).model_dump(
                 mode="json", exclude={"setu_storefront_id", "status", "rating"}
             )
-            updated: StorefrontInput = _merged(StorefrontInput, current, changes)
+            updated = _merged(StorefrontInput, current, changes)
             _raise_if_any(_storefront_problems(updated, seller.categories))
             for name, value in updated.model_dump(mode="json").items():
                 setattr(row, name, value)

@@ -58,6 +58,15 @@ class Draft(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
+class Cursor(SQLModel, table=True):
+    """How far a stream has been consumed, e.g. the last Telegram update the bot took on."""
+
+    __tablename__ = "cursors"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: int = Field(sa_type=BigInteger)
+
+
 class Heartbeat(SQLModel, table=True):
     """The last time a running bot proved it is alive; read by `sellerbot health`."""
 

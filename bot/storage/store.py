@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.storage.db import session_scope
-from bot.storage.models import Draft, Heartbeat, Seller, TelegramUser, utcnow
+from bot.storage.models import Cursor, Draft, Heartbeat, Seller, TelegramUser, utcnow
 
 
 class Store:
@@ -61,6 +61,17 @@ class Store:
             row = session.get(Draft, (telegram_id, kind))
             if row:
                 session.delete(row)
+
+    def advance_cursor(self, name: str, value: int) -> bool:
+        """Moves a cursor forward to `value`; False (and no change) if it is already there."""
+        with session_scope(self.engine) as session:
+            cursor = session.get(Cursor, name)
+            if cursor is not None and cursor.value >= value:
+                return False
+            cursor = cursor or Cursor(name=name, value=value)
+            cursor.value = value
+            session.add(cursor)
+            return True
 
     def beat(self, name: str = "bot") -> None:
         with session_scope(self.engine) as session:

@@ -31,7 +31,7 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def changed(model: Model, **paths: Any) -> Model:
-    """A copy of `model` with fields replaced by dotted path, e.g. `**{"price.selling_price": 5}`."""
+    """A copy of `model` with fields replaced by dotted path: `**{"price.selling_price": 5}`."""
     payload = model.model_dump(mode="json")
     for path, value in paths.items():
         *parents, last = path.split(".")
@@ -106,7 +106,10 @@ async def test_unknown_seller_is_not_found(gateway: SellerGateway) -> None:
         ({"gst_number": "ADJKNEMDI1234S"}, "gst_number"),  # the guide's own sample
         ({"pan_number": "AAPFU0939"}, "pan_number"),
         ({"pan_number": "AAPFU0939FX"}, "pan_number"),
-        ({"bank_account": {"account_number": "1", "ifsc_code": "HDFC00109202"}}, "bank_account.ifsc_code"),
+        (
+            {"bank_account": {"account_number": "1", "ifsc_code": "HDFC00109202"}},
+            "bank_account.ifsc_code",
+        ),
         ({"categories": ["Grocery"], "fssai_number": None}, "fssai_number"),
         ({"categories": ["F&B"], "fssai_number": None}, "fssai_number"),
         ({"fssai_number": "1234"}, "fssai_number"),
@@ -157,7 +160,9 @@ async def test_seller_update_replaces_the_bank_account(gateway: SellerGateway) -
     setu_seller_id = await gateway.create_seller(samples.seller_input())
     account = {"account_number": "000123456789", "ifsc_code": "SBIN0004567"}
 
-    await gateway.update_seller(setu_seller_id, SellerUpdate.model_validate({"bank_account": account}))
+    await gateway.update_seller(
+        setu_seller_id, SellerUpdate.model_validate({"bank_account": account})
+    )
 
     seller = await gateway.get_seller(setu_seller_id)
     assert (seller.bank_account.account_number, seller.bank_account.ifsc_code) == (
@@ -183,7 +188,10 @@ async def test_seller_update_may_clear_fssai_when_leaving_food(gateway: SellerGa
         ({"gst_number": "27AAPFU0939F1A"}, "gst_number"),
         ({"fssai_number": None}, "fssai_number"),  # still a Grocery seller
         ({"name": None}, "name"),  # a required field cannot be unset
-        ({"bank_account": {"account_number": "1", "ifsc_code": "hdfc0001234"}}, "bank_account.ifsc_code"),
+        (
+            {"bank_account": {"account_number": "1", "ifsc_code": "hdfc0001234"}},
+            "bank_account.ifsc_code",
+        ),
     ],
 )
 async def test_invalid_seller_update_is_rejected_and_changes_nothing(
@@ -285,10 +293,19 @@ async def test_duplicate_storefront_id_is_rejected(
         ({"serviceability": {}}, "serviceability"),
         ({"pickup_details.pickup_lat": None}, "serviceability.radius"),
         ({"pickup_details.pickup_lat": "north"}, "pickup_details.pickup_lat"),
-        ({"business_hours.monday": [{"opening": "21:00", "closing": "09:00"}]}, "business_hours.monday.0"),
-        ({"billing_details.legal_details.gstin": "27AAPFU0939F1Z"}, "billing_details.legal_details.gstin"),
+        (
+            {"business_hours.monday": [{"opening": "21:00", "closing": "09:00"}]},
+            "business_hours.monday.0",
+        ),
+        (
+            {"billing_details.legal_details.gstin": "27AAPFU0939F1Z"},
+            "billing_details.legal_details.gstin",
+        ),
         ({"billing_details.legal_details.pan": "AAPF0939F"}, "billing_details.legal_details.pan"),
-        ({"billing_details.bank_account.ifsc_code": "HDFC00109202"}, "billing_details.bank_account.ifsc_code"),
+        (
+            {"billing_details.bank_account.ifsc_code": "HDFC00109202"},
+            "billing_details.bank_account.ifsc_code",
+        ),
         ({"billing_details.contact_detail.email": "ondc@"}, "billing_details.contact_detail.email"),
         ({"pickup_details.email": "orders at shop"}, "pickup_details.email"),
         ({"pickup_details.pickup_phone": "12345"}, "pickup_details.pickup_phone"),
@@ -420,9 +437,7 @@ async def test_upsert_leaves_items_it_does_not_mention(
     atta, chivda = samples.catalogue_item(), samples.prepackaged_food_item()
     assert accepted(await gateway.upsert_catalogue(setu_storefront_id, [atta, chivda]), 2)
 
-    await gateway.upsert_catalogue(
-        setu_storefront_id, [changed(atta, **{"inventory.quantity": 3})]
-    )
+    await gateway.upsert_catalogue(setu_storefront_id, [changed(atta, **{"inventory.quantity": 3})])
 
     assert await gateway.get_catalogue_item(setu_storefront_id, chivda.catalogue_item_id) == chivda
 
@@ -442,10 +457,19 @@ P = "0.catalogue_item_details.price"
         ({"catalogue_item_details.price.selling_price": "61"}, f"{P}.selling_price"),
         ({"catalogue_item_details.price.selling_price": "0"}, f"{P}.selling_price"),
         # ₹58.50 + 5 % GST on top = ₹61.43, above the ₹60 MRP.
-        ({"catalogue_item_details.price.is_selling_price_exclusive_of_gst": True}, f"{P}.selling_price"),
+        (
+            {"catalogue_item_details.price.is_selling_price_exclusive_of_gst": True},
+            f"{P}.selling_price",
+        ),
         ({"catalogue_item_details.price.sgst_tax_rate": "3"}, f"{P}.total_tax_rate"),
-        ({"catalogue_item_details.images": ["ftp://cdn.in/a.jpg"]}, "0.catalogue_item_details.images.0"),
-        ({"catalogue_item_details.images": ["http://localhost/a.jpg"]}, "0.catalogue_item_details.images.0"),
+        (
+            {"catalogue_item_details.images": ["ftp://cdn.in/a.jpg"]},
+            "0.catalogue_item_details.images.0",
+        ),
+        (
+            {"catalogue_item_details.images": ["http://localhost/a.jpg"]},
+            "0.catalogue_item_details.images.0",
+        ),
         ({"catalogue_item_details.name": ""}, "0.catalogue_item_details.name"),
         ({"serviceability": {"radius": 3, "pincodes": [411038]}}, "0.serviceability"),
         ({"inventory.quantity": -1}, "0.inventory.quantity"),
@@ -598,7 +622,9 @@ async def test_order_update_applies_known_orders_and_counts_the_rest_as_failed(
     )
 
     assert (result.approved, result.failed) == (1, 2)
-    states = {order.order_id: order.order_state for order in await gateway.list_orders(setu_storefront_id)}
+    states = {
+        order.order_id: order.order_state for order in await gateway.list_orders(setu_storefront_id)
+    }
     assert states == {accepted_id: "Accepted", untouched_id: "AWAITING BAP CONFIRMED"}
 
 
@@ -626,7 +652,9 @@ async def test_orders_of_unknown_storefront_are_not_found(gateway: SellerGateway
     with pytest.raises(NotFound):
         await gateway.list_orders(424242)
     with pytest.raises(NotFound):
-        await gateway.update_orders(424242, [OrderStateUpdate(order_id="x", order_state="Accepted")])
+        await gateway.update_orders(
+            424242, [OrderStateUpdate(order_id="x", order_state="Accepted")]
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -647,8 +675,19 @@ def test_make_gateway_knows_local_only(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"order_items": [{"store_front_product_id": "nope", "quantity": 1, "unit_price": 1, "total_value": 1}]},
-         "order_items.0.store_front_product_id"),
+        (
+            {
+                "order_items": [
+                    {
+                        "store_front_product_id": "nope",
+                        "quantity": 1,
+                        "unit_price": 1,
+                        "total_value": 1,
+                    }
+                ]
+            },
+            "order_items.0.store_front_product_id",
+        ),
         ({"order_items": []}, "order_items"),
         ({"order_state": "Shipped by owl"}, "order_state"),
     ],
