@@ -47,7 +47,7 @@ def build_application(settings: Settings) -> BotApplication:
     async def post_init(application: Application) -> None:
         services.gateway = make_gateway(settings.gateway, engine)
         await publish_command_menus(application.bot, services.i18n)
-        start_heartbeat(application, settings.heartbeat_seconds)
+        start_heartbeat(application, services.store, settings.heartbeat_seconds)
 
     async def post_shutdown(application: Application) -> None:
         if services.gateway is not None:

@@ -17,9 +17,11 @@ async def beat(context: BotContext) -> None:
     context.store.beat()
 
 
-def start_heartbeat(application: Application, every_seconds: float) -> None:
+def start_heartbeat(application: Application, store: Store, every_seconds: float) -> None:
+    """Beats now, so a health check right after start passes, then every `every_seconds`."""
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-    application.job_queue.run_repeating(beat, interval=every_seconds, first=0, name=JOB_NAME)
+    store.beat()
+    application.job_queue.run_repeating(beat, interval=every_seconds, name=JOB_NAME)
 
 
 def is_fresh(store: Store, every_seconds: float, now: datetime | None = None) -> bool:

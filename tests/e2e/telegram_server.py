@@ -822,13 +822,8 @@ class ScriptedUser:
         self._next_message_id += 1
         return message_id
 
-    def _bot_posted(self, message: ChatMessage) -> None:
-        self._messages[message.message_id] = message
-        self._pending.append(message)
-        self._history.append(message)
-        self._notify()
-
-    def _bot_edited(self, message: ChatMessage) -> None:
+    def _bot_event(self, message: ChatMessage) -> None:
+        """A new message or an edit by the bot: new current state, and an event to await."""
         self._messages[message.message_id] = message
         self._pending.append(message)
         self._history.append(message)
@@ -1278,7 +1273,10 @@ class TelegramTestServer:
     def _error_response(
         self, request: web.Request, method: str, params: _Params, error: ApiError
     ) -> web.Response:
-        if error.record and 400 <= error.code < 500:
+        transport = request.transport
+        # Only a poll whose client still listens can be the victim of a second bot instance.
+        abandoned = error.code == 409 and (transport is None or transport.is_closing())
+        if error.record and 400 <= error.code < 500 and not abandoned:
             chat_id: int | None = None
             with contextlib.suppress(ApiError):
                 chat_id = params.get_int("chat_id")
@@ -1614,7 +1612,7 @@ class TelegramTestServer:
                 user.reply_keyboard = ReplyKeyboard(other_markup)
             elif other_markup.get("remove_keyboard"):
                 user.reply_keyboard = None
-        user._bot_posted(ChatMessage(raw=raw, from_bot=True, source=source, parse_mode=parse_mode))
+        user._bot_event(ChatMessage(raw=raw, from_bot=True, source=source, parse_mode=parse_mode))
         return raw
 
     # ---- send methods
@@ -1855,7 +1853,7 @@ class TelegramTestServer:
             )
         raw["edit_date"] = int(time.time())
         self._check_reachable(user)
-        user._bot_edited(
+        user._bot_event(
             ChatMessage(raw=raw, from_bot=True, source=source, parse_mode=parse_mode, event="edit")
         )
         return raw

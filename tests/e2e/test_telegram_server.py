@@ -65,7 +65,7 @@ async def server() -> AsyncIterator[TelegramTestServer]:
 
 
 @pytest.fixture
-async def bot(server: TelegramTestServer) -> AsyncIterator[Bot]:
+async def ptb_bot(server: TelegramTestServer) -> AsyncIterator[Bot]:
     b = Bot(TOKEN, base_url=f"{server.url}/bot", base_file_url=f"{server.url}/file/bot")
     await b.initialize()
     yield b
@@ -252,13 +252,13 @@ async def test_second_poller_terminates_the_first_with_conflict(
 
 
 async def test_ptb_get_updates_sees_contacts_and_callbacks(
-    server: TelegramTestServer, bot: Bot
+    server: TelegramTestServer, ptb_bot: Bot
 ) -> None:
     user = await known_user(server)
     await user.send_contact("+919812345678", own=True)
     await user.send_contact("+919800000000", first_name="Other", own=False)
     await user.send_location(12.97, 77.59)
-    sent = await bot.send_message(
+    sent = await ptb_bot.send_message(
         user.id,
         "pick",
         reply_markup=InlineKeyboardMarkup.from_button(InlineKeyboardButton("A", callback_data="a")),
@@ -267,7 +267,7 @@ async def test_ptb_get_updates_sees_contacts_and_callbacks(
     assert seen.message_id == sent.message_id
     query_id = await user.press(seen, "a")
 
-    updates = await bot.get_updates(timeout=0)
+    updates = await ptb_bot.get_updates(timeout=0)
     contacts = [u.message.contact for u in updates if u.message and u.message.contact]
     assert [c.user_id for c in contacts] == [user.id, user.id + 1_000_000_000]
     assert updates[0].message and updates[0].message.entities[0].type == "bot_command"
@@ -324,30 +324,30 @@ async def test_unknown_method_and_wrong_token_are_recorded(server: TelegramTestS
 # --------------------------------------------------------------------------- strictness
 
 
-async def test_chat_must_be_known(server: TelegramTestServer, bot: Bot) -> None:
+async def test_chat_must_be_known(server: TelegramTestServer, ptb_bot: Bot) -> None:
     server.user(2002, "Silent")
     with rejected("chat not found"):
-        await bot.send_message(2002, "hello")
+        await ptb_bot.send_message(2002, "hello")
     assert server.errors[0].chat_id == 2002
     assert server.errors[0].description == "Bad Request: chat not found"
 
 
 async def test_text_and_caption_limits_count_visible_characters(
-    server: TelegramTestServer, bot: Bot
+    server: TelegramTestServer, ptb_bot: Bot
 ) -> None:
     user = await known_user(server)
     with rejected("message text is empty"):
-        await bot.send_message(user.id, "")
+        await ptb_bot.send_message(user.id, "")
     with rejected("message text is empty"):
-        await bot.send_message(user.id, "<b> </b>", parse_mode=ParseMode.HTML)
+        await ptb_bot.send_message(user.id, "<b> </b>", parse_mode=ParseMode.HTML)
     with rejected("message is too long"):
-        await bot.send_message(user.id, "a" * 4097)
+        await ptb_bot.send_message(user.id, "a" * 4097)
     # 4096 visible characters, five times as many bytes of markup: fine.
-    await bot.send_message(user.id, "&amp;" * 4096, parse_mode=ParseMode.HTML)
+    await ptb_bot.send_message(user.id, "&amp;" * 4096, parse_mode=ParseMode.HTML)
     assert (await user.next_message()).text == "&" * 4096
     with rejected("message caption is too long"):
-        await bot.send_photo(user.id, png(), caption="x" * 1025)
-    await bot.send_photo(user.id, png(), caption="<i>" + "x" * 1024 + "</i>", parse_mode="HTML")
+        await ptb_bot.send_photo(user.id, png(), caption="x" * 1025)
+    await ptb_bot.send_photo(user.id, png(), caption="<i>" + "x" * 1024 + "</i>", parse_mode="HTML")
     assert len((await user.next_message()).caption or "") == 1024
     assert [e.description for e in server.errors] == [
         "Bad Request: message text is empty",
@@ -373,17 +373,17 @@ async def test_text_and_caption_limits_count_visible_characters(
     ],
 )
 async def test_html_that_telegram_rejects(
-    server: TelegramTestServer, bot: Bot, source: str, complaint: str
+    server: TelegramTestServer, ptb_bot: Bot, source: str, complaint: str
 ) -> None:
     user = await known_user(server)
     with rejected("can't parse entities") as error:
-        await bot.send_message(user.id, source, parse_mode=ParseMode.HTML)
+        await ptb_bot.send_message(user.id, source, parse_mode=ParseMode.HTML)
     assert complaint.lower() in error.value.message.lower()
     assert len(server.errors) == 1 and server.errors[0].params["text"] == source
 
 
 async def test_escaped_html_passes_with_utf16_entities(
-    server: TelegramTestServer, bot: Bot
+    server: TelegramTestServer, ptb_bot: Bot
 ) -> None:
     user = await known_user(server)
     source = (
@@ -392,7 +392,7 @@ async def test_escaped_html_passes_with_utf16_entities(
         '<pre><code class="language-python">x</code></pre>'
         "<tg-spoiler>s</tg-spoiler><blockquote expandable>q</blockquote>&#8377;&#x20B9;"
     )
-    await bot.send_message(user.id, source, parse_mode=ParseMode.HTML)
+    await ptb_bot.send_message(user.id, source, parse_mode=ParseMode.HTML)
     message = await user.next_message()
     assert message.text == "😀 A & B <shop> 1 > 0 link xsq₹₹"
     assert message.source == source and message.parse_mode == "HTML"
@@ -413,26 +413,26 @@ def test_parse_html_unit() -> None:
     assert parse_html("\n <b> x</b>\n\n") == ("x", [{"type": "bold", "offset": 0, "length": 1}])
 
 
-async def test_markdown_is_refused(server: TelegramTestServer, bot: Bot) -> None:
+async def test_markdown_is_refused(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
     with rejected("only HTML"):
-        await bot.send_message(user.id, "*hi*", parse_mode=ParseMode.MARKDOWN_V2)
+        await ptb_bot.send_message(user.id, "*hi*", parse_mode=ParseMode.MARKDOWN_V2)
 
 
-async def test_inline_keyboard_rules(server: TelegramTestServer, bot: Bot) -> None:
+async def test_inline_keyboard_rules(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
 
     def one(button: InlineKeyboardButton) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup([[button]])
 
     with rejected("BUTTON_DATA_INVALID"):
-        await bot.send_message(
+        await ptb_bot.send_message(
             user.id, "x", reply_markup=one(InlineKeyboardButton("t", callback_data="é" * 33))
         )
-    await bot.send_message(
+    await ptb_bot.send_message(
         user.id, "x", reply_markup=one(InlineKeyboardButton("t", callback_data="é" * 32))
     )
-    await bot.send_message(
+    await ptb_bot.send_message(
         user.id, "x", reply_markup=one(InlineKeyboardButton("t", url="https://ondc.org"))
     )
     for button in (
@@ -454,19 +454,21 @@ async def test_inline_keyboard_rules(server: TelegramTestServer, bot: Bot) -> No
     ]
 
 
-async def test_reply_keyboard_is_visible_to_the_user(server: TelegramTestServer, bot: Bot) -> None:
+async def test_reply_keyboard_is_visible_to_the_user(
+    server: TelegramTestServer, ptb_bot: Bot
+) -> None:
     user = await known_user(server)
     assert user.reply_keyboard is None
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton("Share my number", request_contact=True)], ["Cancel"]],
         one_time_keyboard=True,
     )
-    sent = await bot.send_message(user.id, "Your number?", reply_markup=keyboard)
+    sent = await ptb_bot.send_message(user.id, "Your number?", reply_markup=keyboard)
     assert sent.reply_markup is None  # Telegram only echoes inline keyboards
     assert user.reply_keyboard is not None
     assert user.reply_keyboard.requests_contact and user.reply_keyboard.one_time
     assert user.reply_keyboard.texts == ["Share my number", "Cancel"]
-    await bot.send_message(user.id, "Thanks", reply_markup=ReplyKeyboardRemove())
+    await ptb_bot.send_message(user.id, "Thanks", reply_markup=ReplyKeyboardRemove())
     assert user.reply_keyboard is None
     response = await raw_call(
         server,
@@ -476,19 +478,19 @@ async def test_reply_keyboard_is_visible_to_the_user(server: TelegramTestServer,
     assert response.status_code == 400
 
 
-async def test_edit_rules(server: TelegramTestServer, bot: Bot) -> None:
+async def test_edit_rules(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
     own = user.messages[1]
     markup = InlineKeyboardMarkup.from_button(InlineKeyboardButton("A", callback_data="a"))
-    text = await bot.send_message(user.id, "<b>v1</b>", parse_mode="HTML", reply_markup=markup)
-    photo = await bot.send_photo(user.id, png(), caption="c1")
+    text = await ptb_bot.send_message(user.id, "<b>v1</b>", parse_mode="HTML", reply_markup=markup)
+    photo = await ptb_bot.send_photo(user.id, png(), caption="c1")
 
     with rejected("message to edit not found"):
-        await bot.edit_message_text("x", chat_id=user.id, message_id=999)
+        await ptb_bot.edit_message_text("x", chat_id=user.id, message_id=999)
     with rejected("message can't be edited"):
-        await bot.edit_message_text("x", chat_id=user.id, message_id=own.message_id)
+        await ptb_bot.edit_message_text("x", chat_id=user.id, message_id=own.message_id)
     with rejected("message is not modified"):
-        await bot.edit_message_text(
+        await ptb_bot.edit_message_text(
             "<b>v1</b>",
             chat_id=user.id,
             message_id=text.message_id,
@@ -496,23 +498,23 @@ async def test_edit_rules(server: TelegramTestServer, bot: Bot) -> None:
             reply_markup=markup,
         )
     with rejected("there is no text in the message to edit"):
-        await bot.edit_message_text("x", chat_id=user.id, message_id=photo.message_id)
+        await ptb_bot.edit_message_text("x", chat_id=user.id, message_id=photo.message_id)
     with rejected("there is no caption"):
-        await bot.edit_message_caption(chat_id=user.id, message_id=text.message_id, caption="x")
+        await ptb_bot.edit_message_caption(chat_id=user.id, message_id=text.message_id, caption="x")
     with rejected("message is not modified"):
-        await bot.edit_message_reply_markup(user.id, text.message_id, reply_markup=markup)
+        await ptb_bot.edit_message_reply_markup(user.id, text.message_id, reply_markup=markup)
     assert len(server.errors) == 6
 
     # Same visible text, different formatting: a real modification.
-    await bot.edit_message_text(
+    await ptb_bot.edit_message_text(
         "<i>v1</i>",
         chat_id=user.id,
         message_id=text.message_id,
         parse_mode="HTML",
         reply_markup=markup,
     )
-    await bot.edit_message_caption(chat_id=user.id, message_id=photo.message_id, caption="c2")
-    await bot.edit_message_reply_markup(user.id, text.message_id, reply_markup=None)
+    await ptb_bot.edit_message_caption(chat_id=user.id, message_id=photo.message_id, caption="c2")
+    await ptb_bot.edit_message_reply_markup(user.id, text.message_id, reply_markup=None)
     events = [await user.next_event() for _ in range(5)]
     assert [(e.event, e.message_id) for e in events] == [
         ("new", text.message_id),
@@ -526,9 +528,9 @@ async def test_edit_rules(server: TelegramTestServer, bot: Bot) -> None:
     assert user.messages[text.message_id].edit_date is not None
 
 
-async def test_callback_query_rules(server: TelegramTestServer, bot: Bot) -> None:
+async def test_callback_query_rules(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
-    await bot.send_message(
+    await ptb_bot.send_message(
         user.id,
         "x",
         reply_markup=InlineKeyboardMarkup.from_button(InlineKeyboardButton("A", callback_data="a")),
@@ -542,46 +544,46 @@ async def test_callback_query_rules(server: TelegramTestServer, bot: Bot) -> Non
     }
 
     with rejected("MESSAGE_TOO_LONG"):
-        await bot.answer_callback_query(first, text="x" * 201)
-    await bot.answer_callback_query(first, text="ok", show_alert=True)
+        await ptb_bot.answer_callback_query(first, text="x" * 201)
+    await ptb_bot.answer_callback_query(first, text="ok", show_alert=True)
     answer = await user.callback_answer(first, timeout=1)
     assert (answer.text, answer.show_alert) == ("ok", True)
     with rejected("query is too old"):
-        await bot.answer_callback_query(first)
+        await ptb_bot.answer_callback_query(first)
     with rejected("query ID is invalid"):
-        await bot.answer_callback_query("12345")
+        await ptb_bot.answer_callback_query("12345")
     assert [q.query_id for q in server.unanswered_callback_queries()] == [forged]
     assert len(server.errors) == 3
     with pytest.raises(EventTimeout, match="unanswered callback queries"):
         await user.callback_answer(forged, timeout=0.05)
 
 
-async def test_delete_message(server: TelegramTestServer, bot: Bot) -> None:
+async def test_delete_message(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
-    sent = await bot.send_message(user.id, "bye")
-    assert await bot.delete_message(user.id, sent.message_id)
+    sent = await ptb_bot.send_message(user.id, "bye")
+    assert await ptb_bot.delete_message(user.id, sent.message_id)
     assert sent.message_id not in user.messages
     assert user.deleted_message_ids == [sent.message_id]
     with rejected("message to delete not found"):
-        await bot.delete_message(user.id, sent.message_id)
+        await ptb_bot.delete_message(user.id, sent.message_id)
     with pytest.raises(AssertionError, match="deleted"):
         await user.press(sent.message_id, "x")
 
 
-async def test_commands(server: TelegramTestServer, bot: Bot) -> None:
+async def test_commands(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
     english = [BotCommand("start", "Start"), BotCommand("new_product", "Add a product")]
-    assert await bot.set_my_commands(english)
-    assert await bot.set_my_commands([BotCommand("start", "शुरू करें")], language_code="hi")
+    assert await ptb_bot.set_my_commands(english)
+    assert await ptb_bot.set_my_commands([BotCommand("start", "शुरू करें")], language_code="hi")
     chat_scope = BotCommandScopeChat(user.id)
-    assert await bot.set_my_commands([BotCommand("help", "Help")], scope=chat_scope)
+    assert await ptb_bot.set_my_commands([BotCommand("help", "Help")], scope=chat_scope)
     assert server.commands() == [c.to_dict() for c in english]
     assert server.commands("hi") == [{"command": "start", "description": "शुरू करें"}]
     assert server.commands(scope={"type": "chat", "chat_id": user.id}) == [
         {"command": "help", "description": "Help"}
     ]
     assert server.commands("ta") is None
-    assert [c.command for c in await bot.get_my_commands(language_code="hi")] == ["start"]
+    assert [c.command for c in await ptb_bot.get_my_commands(language_code="hi")] == ["start"]
 
     for bad, complaint in [
         ([BotCommand("Start", "x")], "BOT_COMMAND_INVALID"),
@@ -591,54 +593,56 @@ async def test_commands(server: TelegramTestServer, bot: Bot) -> None:
         ([BotCommand(f"c{i}", "d") for i in range(101)], "too many commands"),
     ]:
         with rejected(complaint):
-            await bot.set_my_commands(bad)
+            await ptb_bot.set_my_commands(bad)
     with rejected("language code"):
-        await bot.set_my_commands(english, language_code="hin")
+        await ptb_bot.set_my_commands(english, language_code="hin")
     assert len(server.errors) == 6
 
-    assert await bot.delete_my_commands(language_code="hi")
+    assert await ptb_bot.delete_my_commands(language_code="hi")
     assert server.commands("hi") is None
-    assert await bot.set_chat_menu_button()
+    assert await ptb_bot.set_chat_menu_button()
 
 
-async def test_files(server: TelegramTestServer, bot: Bot) -> None:
+async def test_files(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
     pdf = b"%PDF-1.4 fake catalogue"
     document = (await user.send_document(pdf, "catalogue.pdf", "application/pdf")).document
     assert document is not None
-    downloaded = await (await bot.get_file(document["file_id"])).download_as_bytearray()
+    downloaded = await (await ptb_bot.get_file(document["file_id"])).download_as_bytearray()
     assert bytes(downloaded) == pdf
 
     huge = await user.send_document(b"\0" * (20 * 1024 * 1024 + 1), "big.zip", "application/zip")
     assert huge.document is not None
     with rejected("file is too big"):
-        await bot.get_file(huge.document["file_id"])
+        await ptb_bot.get_file(huge.document["file_id"])
     with rejected("wrong file identifier"):
-        await bot.get_file("AgACnonexistent")
+        await ptb_bot.get_file("AgACnonexistent")
 
     # Any bytes make a user "photo"; smaller sizes have their own ids.
     junk_photo = await user.send_photo(b"not an image at all", caption="junk")
     assert junk_photo.photo is not None
     assert len({p["file_unique_id"] for p in junk_photo.photo}) == len(junk_photo.photo) == 3
 
-    sent = await bot.send_photo(user.id, png(800, 600), caption="<b>new</b>", parse_mode="HTML")
+    sent = await ptb_bot.send_photo(user.id, png(800, 600), caption="<b>new</b>", parse_mode="HTML")
     sizes = [(p.width, p.height) for p in sent.photo]
     assert sizes == [(90, 68), (320, 240), (800, 600)]
-    thumb = await (await bot.get_file(sent.photo[0].file_id)).download_as_bytearray()
+    thumb = await (await ptb_bot.get_file(sent.photo[0].file_id)).download_as_bytearray()
     assert Image.open(io.BytesIO(thumb)).size == (90, 68)
-    resent = await bot.send_photo(user.id, sent.photo[0].file_id)
+    resent = await ptb_bot.send_photo(user.id, sent.photo[0].file_id)
     assert [p.file_id for p in resent.photo] == [p.file_id for p in sent.photo]
     assert server.file_bytes(sent.photo[-1].file_id) == png(800, 600)
 
     with rejected("IMAGE_PROCESS_FAILED"):
-        await bot.send_photo(user.id, b"%PDF-1.4 not a photo")
+        await ptb_bot.send_photo(user.id, b"%PDF-1.4 not a photo")
     with rejected("can't use file of type Photo as Document"):
-        await bot.send_document(user.id, sent.photo[-1].file_id)
-    doc = await bot.send_document(user.id, b"a,b\n1,2\n", filename="orders.csv")
+        await ptb_bot.send_document(user.id, sent.photo[-1].file_id)
+    doc = await ptb_bot.send_document(user.id, b"a,b\n1,2\n", filename="orders.csv")
     assert doc.document and doc.document.file_name == "orders.csv"
     assert doc.document.mime_type == "text/csv"
 
-    album = await bot.send_media_group(user.id, [InputMediaPhoto(png()), InputMediaPhoto(png())])
+    album = await ptb_bot.send_media_group(
+        user.id, [InputMediaPhoto(png()), InputMediaPhoto(png())]
+    )
     assert len({m.media_group_id for m in album}) == 1
     assert [e.description.removeprefix("Bad Request: ") for e in server.errors] == [
         "file is too big",
@@ -650,46 +654,46 @@ async def test_files(server: TelegramTestServer, bot: Bot) -> None:
 
 async def test_rate_limit_flag() -> None:
     async with TelegramTestServer(token=TOKEN, rate_limit=True) as server:
-        bot = Bot(TOKEN, base_url=f"{server.url}/bot", base_file_url=f"{server.url}/file/bot")
-        async with bot:
+        ptb_bot = Bot(TOKEN, base_url=f"{server.url}/bot", base_file_url=f"{server.url}/file/bot")
+        async with ptb_bot:
             user = await known_user(server)
             for i in range(3):
-                await bot.send_message(user.id, f"burst {i}")
+                await ptb_bot.send_message(user.id, f"burst {i}")
             with pytest.raises(RetryAfter) as error:
-                await bot.send_message(user.id, "one too many")
+                await ptb_bot.send_message(user.id, "one too many")
             assert "Retry in 1 seconds" in error.value.message
             other = await known_user(server, 1002)
-            await bot.send_message(other.id, "another chat has its own budget")
+            await ptb_bot.send_message(other.id, "another chat has its own budget")
         assert [e.error_code for e in server.errors] == [429]
         server.assert_no_errors(ignore_codes=[429])
 
 
 async def test_blocked_user_is_forbidden_but_not_a_violation(
-    server: TelegramTestServer, bot: Bot
+    server: TelegramTestServer, ptb_bot: Bot
 ) -> None:
     user = await known_user(server)
     user.block()
     with pytest.raises(Forbidden, match="blocked"):
-        await bot.send_message(user.id, "hello?")
+        await ptb_bot.send_message(user.id, "hello?")
     server.assert_no_errors()
 
 
-async def test_chat_helpers(server: TelegramTestServer, bot: Bot) -> None:
+async def test_chat_helpers(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
-    chat = await bot.get_chat(user.id)
+    chat = await ptb_bot.get_chat(user.id)
     assert chat.first_name == "Asha" and chat.type == "private"
-    assert await bot.send_chat_action(user.id, "typing")
+    assert await ptb_bot.send_chat_action(user.id, "typing")
     assert user.chat_actions == ["typing"]
     with pytest.raises(Conflict):
         server.fail_next("getMe", 409, description="Conflict: injected")
-        await bot.get_me()
+        await ptb_bot.get_me()
     server.assert_no_errors()
 
 
-async def test_timeout_explains_what_the_bot_did(server: TelegramTestServer, bot: Bot) -> None:
+async def test_timeout_explains_what_the_bot_did(server: TelegramTestServer, ptb_bot: Bot) -> None:
     user = await known_user(server)
     with pytest.raises(BadRequest):
-        await bot.send_message(user.id, "Tom & Jerry", parse_mode="HTML")
+        await ptb_bot.send_message(user.id, "Tom & Jerry", parse_mode="HTML")
     with pytest.raises(EventTimeout) as error:
         await user.next_message(timeout=0.05)
     assert isinstance(error.value, asyncio.TimeoutError)

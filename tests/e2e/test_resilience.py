@@ -1,0 +1,155 @@
+"""What a seller and an operator see when things go wrong: silence, a 429, the gateway down,
+a bug; and the liveness check the Dockerfile uses."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.context import SERVICES, BotApplication
+from bot.gateways.base import SellerGateway, Unavailable
+from bot.storage.migrate import upgrade
+from tests.e2e.bot_process import SELLERBOT, TOKEN, BotProcess
+from tests.e2e.seller import Answers, Seller
+from tests.e2e.telegram_server import TelegramTestServer
+
+OPERATOR = 9000
+
+
+async def test_silence_pauses_registration_and_keeps_answers(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    bot = BotProcess(server, tmp_path / "data", SELLERBOT_CONVERSATION_TIMEOUT_MINUTES="0.02")
+    await bot.start()
+    user = server.user(2001, "Suman", language_code="en")
+    seller = Seller(user, "en")
+    await seller.pick_language(await seller.start_new())
+    await seller.type("Suman Sweets", "onboarding.ask.legal_name")
+    await seller.expect("onboarding.timed_out")  # about 1.2 s of silence
+    await user.send_text("/start")
+    await seller.expect("onboarding.welcome_back")
+    await seller.expect("onboarding.ask.legal_name")
+    assert await bot.stop() == 0
+    server.assert_no_errors()
+
+
+async def test_a_429_is_waited_out_not_dropped(server: TelegramTestServer, bot: BotProcess) -> None:
+    user = server.user(2002, "Raju", language_code="en")
+    seller = Seller(user, "en")
+    server.fail_next("sendMessage", 429, retry_after=1, count=2)
+    await user.send_text("/help")
+    await seller.expect("help.text")
+    assert server.stats["sendMessage"] >= 3
+
+
+async def test_health_follows_the_heartbeat(server: TelegramTestServer, tmp_path: Path) -> None:
+    bot = BotProcess(server, tmp_path / "data")
+
+    def health() -> int:
+        return subprocess.run(
+            [str(SELLERBOT), "health"], env=bot.env, cwd=tmp_path, capture_output=True, timeout=60
+        ).returncode
+
+    assert health() == 1  # never started: no heartbeat
+    await bot.start()
+    for _ in range(100):  # the first beat is written right after start
+        if health() == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert health() == 0
+    assert await bot.stop() == 0
+
+
+# --- in-process: the real Application and polling loop, with a gateway we can break -----------
+
+
+class BrokenGateway:
+    """Wraps the real gateway; a call named in `failures` raises that error instead."""
+
+    def __init__(self, real: SellerGateway) -> None:
+        self.real = real
+        self.failures: dict[str, Exception] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.real, name)
+        if name not in self.failures:
+            return attribute
+
+        async def fail(*args: object, **kwargs: object) -> None:
+            raise self.failures[name]
+
+        return fail
+
+
+@pytest.fixture
+async def app(server: TelegramTestServer, tmp_path: Path) -> AsyncIterator[BotApplication]:
+    settings = Settings(
+        _env_file=None,
+        telegram_token=TOKEN,
+        telegram_api_url=server.url,
+        data_dir=tmp_path,
+        operator_chat_id=OPERATOR,
+    )
+    upgrade(settings.resolved_database_url)
+    application = build_application(settings)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    services = application.bot_data[SERVICES]
+    services.gateway = BrokenGateway(services.gateway)  # type: ignore[arg-type]
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    yield application
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+    server.assert_no_errors()
+    assert server.unanswered_callback_queries() == []
+
+
+async def test_gateway_down_at_confirm_keeps_everything(
+    server: TelegramTestServer, app: BotApplication
+) -> None:
+    gateway: BrokenGateway = app.bot_data[SERVICES].gateway
+    gateway.failures["create_seller"] = Unavailable("connection refused")
+    user = server.user(2003, "Farah", language_code="en")
+    seller = Seller(user, "en")
+    review = await seller.register()
+    await seller.press(review, "ob:ok")
+    await seller.expect("error.gateway_unavailable")
+    assert app.bot_data[SERVICES].store.seller_of(2003) is None
+
+    del gateway.failures["create_seller"]  # the marketplace is back
+    await seller.confirm(review, Answers().display_name)
+    assert app.bot_data[SERVICES].store.seller_of(2003) is not None
+
+
+async def test_a_bug_gets_an_apology_and_an_operator_report(
+    server: TelegramTestServer, app: BotApplication
+) -> None:
+    operator = server.user(OPERATOR, "Operator", language_code="en")
+    await operator.send_text("/help")
+    await operator.next_message()
+    user = server.user(2004, "Nisha", language_code="en")
+    seller = Seller(user, "en")
+    await seller.confirm(await seller.register(), Answers().display_name)
+
+    gateway: BrokenGateway = app.bot_data[SERVICES].gateway
+    gateway.failures["get_seller"] = RuntimeError("boom <script>")
+    await user.send_text("/start")
+    menu = await seller.expect("menu.title")
+    await seller.press(menu, "menu:profile")
+    await seller.expect("error.internal")
+    report = await operator.next_message()
+    assert "RuntimeError: boom <script>" in report.text
+    assert TOKEN not in report.text
