@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.gateways.local import LocalGateway
 from bot.storage.db import make_engine
 from bot.storage.store import Store
@@ -262,3 +264,22 @@ async def test_crash_loses_at_most_the_last_answer(
     await bot.start()
     await seller.type("27AAPFU0939F1ZV", "onboarding.ask.pan")
     await seller.type("AAPFU0939F", "onboarding.ask.categories")
+
+
+async def test_registration_on_each_database(
+    server: TelegramTestServer, database_url: str, tmp_path: Path
+) -> None:
+    """The bot on SQLite and, when SELLERBOT_TEST_POSTGRES_URL is set, on PostgreSQL."""
+    bot = BotProcess(server, tmp_path / "data", SELLERBOT_DATABASE_URL=database_url)
+    await bot.start()
+    user = server.user(1010, "Pooja", language_code="en")
+    seller = Seller(user, "en")
+    await seller.confirm(await seller.register(), Answers().display_name)
+    await bot.kill()
+    await bot.start()  # state and data come back from that database
+    await user.send_text("/start")
+    await seller.expect("menu.title")
+    _, theirs = await registered_seller(bot, 1010)
+    assert theirs.gst_number == Answers().gstin
+    assert await bot.stop() == 0
+    server.assert_no_errors()

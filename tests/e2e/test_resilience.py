@@ -14,7 +14,7 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import SERVICES, BotApplication
-from bot.gateways.base import SellerGateway, Unavailable
+from bot.gateways.base import FieldError, InvalidRequest, SellerGateway, Unavailable
 from bot.storage.migrate import upgrade
 from tests.e2e.bot_process import SELLERBOT, TOKEN, BotProcess
 from tests.e2e.seller import Answers, Seller
@@ -153,3 +153,40 @@ async def test_a_bug_gets_an_apology_and_an_operator_report(
     report = await operator.next_message()
     assert "RuntimeError: boom <script>" in report.text
     assert TOKEN not in report.text
+
+
+async def test_a_field_the_gateway_refuses_is_asked_again(
+    server: TelegramTestServer, app: BotApplication
+) -> None:
+    gateway: BrokenGateway = app.bot_data[SERVICES].gateway
+    gateway.failures["create_seller"] = InvalidRequest(
+        [FieldError("bank_account.ifsc_code", "IFSC not found")]
+    )
+    user = server.user(2005, "Omar", language_code="en")
+    seller = Seller(user, "en")
+    review = await seller.register()
+    await seller.press(review, "ob:ok")
+    await seller.expect("error.gateway_refused_field", label=seller.texts("field.ifsc"))
+    await seller.expect("onboarding.ask.ifsc")
+    del gateway.failures["create_seller"]
+    review = await seller.type("HDFC0001234", "onboarding.review.title")
+    await seller.confirm(review, Answers().display_name)
+
+
+async def test_two_presses_at_once_register_once(
+    server: TelegramTestServer, app: BotApplication
+) -> None:
+    user = server.user(2006, "Zoya", language_code="en")
+    seller = Seller(user, "en")
+    review = await seller.register()
+    first, second = await asyncio.gather(
+        user.press(review, "ob:ok"), user.press_data(review.message_id, "ob:ok")
+    )
+    answers = [await user.callback_answer(first), await user.callback_answer(second)]
+    assert sum(a.text == seller.texts("error.stale_button") for a in answers) == 1
+    await seller.expect("onboarding.registered", name=Answers().display_name)
+    await seller.expect("menu.title")
+    await user.send_text("/help")
+    await seller.expect("help.text")  # nothing else was sent in between
+    sellers = app.bot_data[SERVICES].store
+    assert sellers.seller_of(2006) is not None
