@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
 
@@ -26,3 +36,10 @@ def inline(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+async def say(update: Update, text: str, reply_markup: ReplyMarkup | None = None) -> Message:
+    """Sends a new message to the chat an update came from."""
+    chat = update.effective_chat
+    assert chat is not None, "handlers run in private chats only"
+    return await chat.send_message(text, reply_markup=reply_markup)

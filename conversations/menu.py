@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.cards import seller_lines
 from bot.context import BotContext
 from bot.gateways.base import GatewayError
-from bot.ui import callback, inline
+from bot.ui import callback, inline, say
 from conversations.language import show_picker
 
 log = logging.getLogger(__name__)
@@ -25,11 +25,11 @@ async def show_main_menu(update: Update, context: BotContext) -> None:
             (texts("menu.help"), callback("menu", "help")),
         ],
     ]
-    await update.effective_chat.send_message(texts("menu.title"), reply_markup=inline(rows))  # type: ignore[union-attr]
+    await say(update, texts("menu.title"), inline(rows))
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    await update.effective_chat.send_message(context.texts("help.text"))  # type: ignore[union-attr]
+    await say(update, context.texts("help.text"))
 
 
 async def show_profile(update: Update, context: BotContext) -> None:
@@ -38,13 +38,13 @@ async def show_profile(update: Update, context: BotContext) -> None:
     assert update.effective_user is not None
     seller = context.store.seller_of(update.effective_user.id)
     if seller is None:
-        await update.effective_chat.send_message(texts("menu.not_registered"))  # type: ignore[union-attr]
+        await say(update, texts("menu.not_registered"))
         return
     try:
         details = await context.gateway.get_seller(seller.gateway_seller_id)
     except GatewayError as failure:
         log.warning("profile of seller %s unavailable: %s", seller.id, failure)
-        await update.effective_chat.send_message(texts("error.gateway_unavailable_read"))  # type: ignore[union-attr]
+        await say(update, texts("error.gateway_unavailable_read"))
         return
     answers = {
         "display_name": details.name,
@@ -60,7 +60,7 @@ async def show_profile(update: Update, context: BotContext) -> None:
         "email": seller.email,
     }
     text = "\n".join([texts("menu.profile_title"), "", *seller_lines(answers, texts)])
-    await update.effective_chat.send_message(text)  # type: ignore[union-attr]
+    await say(update, text)
 
 
 async def on_menu_button(update: Update, context: BotContext) -> None:
@@ -77,11 +77,11 @@ async def on_menu_button(update: Update, context: BotContext) -> None:
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
-    await update.effective_chat.send_message(context.texts("menu.nothing_to_cancel"))  # type: ignore[union-attr]
+    await say(update, context.texts("menu.nothing_to_cancel"))
 
 
 async def not_understood(update: Update, context: BotContext) -> None:
-    await update.effective_chat.send_message(context.texts("menu.not_understood"))  # type: ignore[union-attr]
+    await say(update, context.texts("menu.not_understood"))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

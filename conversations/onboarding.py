@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 import uuid
 import warnings
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import asdict, dataclass, fields
+from dataclasses import field as default
 from enum import StrEnum
 from typing import Any
 
@@ -43,7 +46,7 @@ from bot.domain.seller import InvalidInput, clean_phone
 from bot.gateways.base import BankAccount, GatewayError, InvalidRequest, SellerInput
 from bot.i18n import Texts
 from bot.storage.models import Seller
-from bot.ui import callback, in_rows, inline
+from bot.ui import ReplyMarkup, callback, in_rows, inline, say
 from conversations import language, menu
 
 log = logging.getLogger(__name__)
@@ -92,34 +95,38 @@ GATEWAY_FIELDS = {
 # --- the draft: answers so far, in our database --------------------------------------------
 
 
+@dataclass
+class Registration:
+    """A registration in progress, as kept in the `drafts` table."""
+
+    answers: Answers = default(default_factory=dict)
+    asking: str | None = None  # the question the seller was last shown
+    selecting: list[str] = default(default_factory=list)  # categories ticked, Done not yet tapped
+    # Our seller id is fixed with the first answer, so a Confirm retried after a failure sends
+    # the same id and the gateway can refuse a duplicate.
+    seller_id: str = default(default_factory=lambda: str(uuid.uuid4()))
+
+    @classmethod
+    def load(cls, update: Update, context: BotContext) -> Registration:
+        data = context.store.draft(_user_id(update), DRAFT) or {}
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+    async def save(self, update: Update, context: BotContext, step: Step) -> Step:
+        """Stores the draft and checkpoints the conversation at `step` before it is asked."""
+        self.asking = step.value
+        user_id = _user_id(update)
+        context.store.save_draft(user_id, DRAFT, asdict(self))
+        if context.application.persistence is not None:
+            chat_id = update.effective_chat.id if update.effective_chat else user_id
+            await context.application.persistence.update_conversation(
+                NAME, (chat_id, user_id), step
+            )
+        return step
+
+
 def _user_id(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
-
-
-def load_answers(update: Update, context: BotContext) -> Answers:
-    draft = context.store.draft(_user_id(update), DRAFT) or {}
-    return dict(draft.get("answers", {}))
-
-
-def _selecting(update: Update, context: BotContext) -> list[str]:
-    draft = context.store.draft(_user_id(update), DRAFT) or {}
-    return list(draft.get("selecting", []))
-
-
-async def _save(
-    update: Update, context: BotContext, answers: Answers, step: Step, **extra: Any
-) -> None:
-    """Saves the answers and checkpoints the conversation at `step` before it is asked."""
-    user_id = _user_id(update)
-    draft = context.store.draft(user_id, DRAFT) or {}
-    draft.update(answers=answers, asking=step.value, **extra)
-    draft.setdefault("seller_id", str(uuid.uuid4()))
-    context.store.save_draft(user_id, DRAFT, draft)
-    persistence = context.application.persistence
-    if persistence is not None:
-        chat_id = update.effective_chat.id if update.effective_chat else user_id
-        await persistence.update_conversation(NAME, (chat_id, user_id), step)
 
 
 # --- asking -----------------------------------------------------------------------------------
@@ -133,79 +140,71 @@ def _categories_keyboard(selected: list[str], texts: Texts) -> InlineKeyboardMar
         )
         for category in CATEGORIES
     ]
-    rows = in_rows(buttons, 2)
-    rows.append([(texts("button.done"), callback("ob", "cat", "done"))])
-    return inline(rows)
+    return inline([*in_rows(buttons, 2), [(texts("button.done"), callback("ob", "cat", "done"))]])
 
 
-async def ask(update: Update, context: BotContext, answers: Answers, field: str) -> Step:
+async def ask(update: Update, context: BotContext, draft: Registration, field: str) -> Step:
     """Sends the question for `field` (with its current value when editing) and waits there."""
-    step = Step(field)
     texts = context.texts
-    chat = update.effective_chat
-    assert chat is not None
+    answers = draft.answers
     editing = field in answers
-    extra: dict[str, Any] = {}
     if field == "categories":
-        extra["selecting"] = list(answers.get("categories") or [])
-    await _save(update, context, answers, step, **extra)
+        draft.selecting = list(answers.get("categories") or [])
+    step = await draft.save(update, context, Step(field))
 
     question = texts(f"onboarding.ask.{field}")
     if editing:
         question += "\n\n" + texts("onboarding.current", value=shown(field, answers[field], texts))
-    keep = [(texts("button.keep"), callback("ob", "keep"))] if editing else []
+    keep = [[(texts("button.keep"), callback("ob", "keep"))]] if editing else []
 
+    markup: ReplyMarkup | None = inline(keep) if keep else None
     if field == "incorporation_type":
         buttons = [
             (texts(f"incorporation.{code}"), callback("ob", "inc", code))
             for code in INCORPORATION_TYPES
         ]
-        rows = in_rows(buttons, 2) + ([keep] if keep else [])
-        await chat.send_message(question, reply_markup=inline(rows))
+        markup = inline([*in_rows(buttons, 2), *keep])
     elif field == "categories":
-        await chat.send_message(
-            question, reply_markup=_categories_keyboard(extra["selecting"], texts)
-        )
+        markup = _categories_keyboard(draft.selecting, texts)
     elif field == "phone":
         share = KeyboardButton(texts("button.share_phone"), request_contact=True)
-        await chat.send_message(
-            question,
-            reply_markup=ReplyKeyboardMarkup(
-                [[share]], resize_keyboard=True, one_time_keyboard=True
-            ),
-        )
+        markup = ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
     elif field == "email":
-        rows = [[(texts("button.skip"), callback("ob", "skip"))]] + ([keep] if keep else [])
-        await chat.send_message(question, reply_markup=inline(rows))
-    else:
-        await chat.send_message(question, reply_markup=inline([keep]) if keep else None)
+        markup = inline([[(texts("button.skip"), callback("ob", "skip"))], *keep])
+    await say(update, question, markup)
     return step
 
 
-async def ask_next(update: Update, context: BotContext, answers: Answers) -> Step:
+async def ask_next(update: Update, context: BotContext, draft: Registration) -> Step:
     """The next unanswered question, or the review card when everything is answered."""
-    field = registration.next_field(answers)
+    field = registration.next_field(draft.answers)
     if field is None:
-        return await show_review(update, context, answers)
-    return await ask(update, context, answers, field)
+        return await show_review(update, context, draft)
+    return await ask(update, context, draft, field)
 
 
-async def reask(update: Update, context: BotContext, reason: str, **params: object) -> Step:
-    """Tells the seller what was wrong and asks the same question again."""
-    answers = load_answers(update, context)
-    draft = context.store.draft(_user_id(update), DRAFT) or {}
-    field = draft.get("asking") or registration.next_field(answers) or "display_name"
-    await update.effective_chat.send_message(context.texts(reason, **params))  # type: ignore[union-attr]
-    return await _ask_again(update, context, answers, field)
+async def answered(update: Update, context: BotContext, field: str, value: Any) -> Step:
+    """Records an answer and moves on."""
+    draft = Registration.load(update, context)
+    draft.answers = registration.answer(draft.answers, field, value)
+    return await ask_next(update, context, draft)
 
 
-async def _ask_again(update: Update, context: BotContext, answers: Answers, field: str) -> Step:
-    if field == Step.LANGUAGE:
+async def ask_again(update: Update, context: BotContext) -> Step:
+    """The question the seller was last shown, again (after a wrong answer or a language change)."""
+    draft = Registration.load(update, context)
+    if draft.asking == Step.LANGUAGE:
         await language.show_picker(update, context)
         return Step.LANGUAGE
-    if field == Step.REVIEW:
-        return await show_review(update, context, answers)
-    return await ask(update, context, answers, field)
+    if draft.asking is None or draft.asking == Step.REVIEW:
+        return await ask_next(update, context, draft)
+    return await ask(update, context, draft, draft.asking)
+
+
+async def refuse(update: Update, context: BotContext, reason: str, **params: object) -> Step:
+    """Tells the seller what was wrong and asks the same question again."""
+    await say(update, context.texts(reason, **params))
+    return await ask_again(update, context)
 
 
 # --- the review card --------------------------------------------------------------------------
@@ -216,19 +215,17 @@ def review_text(answers: Answers, texts: Texts) -> str:
     return "\n".join([*lines, "", texts("onboarding.review.hint")])
 
 
-async def show_review(update: Update, context: BotContext, answers: Answers) -> Step:
+async def show_review(update: Update, context: BotContext, draft: Registration) -> Step:
     texts = context.texts
-    await _save(update, context, answers, Step.REVIEW)
+    step = await draft.save(update, context, Step.REVIEW)
     edits = [
         (texts("button.edit", label=texts(f"field.{field}")), callback("ob", "edit", field))
         for field in registration.FIELDS
-        if registration.is_required(field, answers)
+        if registration.is_required(field, draft.answers)
     ]
     rows = [*in_rows(edits, 2), [(texts("button.confirm"), callback("ob", "ok"))]]
-    await update.effective_chat.send_message(  # type: ignore[union-attr]
-        review_text(answers, texts), reply_markup=inline(rows)
-    )
-    return Step.REVIEW
+    await say(update, review_text(draft.answers, texts), inline(rows))
+    return step
 
 
 # --- entering, answering -----------------------------------------------------------------------
@@ -236,124 +233,122 @@ async def show_review(update: Update, context: BotContext, answers: Answers) -> 
 
 async def start(update: Update, context: BotContext) -> Step | int:
     """/start: the main menu for a seller; otherwise registration from where it stopped."""
-    user_id = _user_id(update)
-    if context.store.seller_of(user_id):
+    if context.store.seller_of(_user_id(update)):
         await menu.show_main_menu(update, context)
         return ConversationHandler.END
-    if context.store.language_of(user_id) is None:
+    draft = Registration.load(update, context)
+    if context.store.language_of(_user_id(update)) is None:
         await language.show_picker(update, context)
-        await _save(update, context, load_answers(update, context), Step.LANGUAGE)
-        return Step.LANGUAGE
-    answers = load_answers(update, context)
-    key = "onboarding.welcome_back" if answers else "onboarding.welcome"
-    await update.effective_chat.send_message(context.texts(key))  # type: ignore[union-attr]
-    return await ask_next(update, context, answers)
+        return await draft.save(update, context, Step.LANGUAGE)
+    return await welcome(update, context, draft)
+
+
+async def welcome(update: Update, context: BotContext, draft: Registration) -> Step:
+    await say(
+        update, context.texts("onboarding.welcome_back" if draft.answers else "onboarding.welcome")
+    )
+    return await ask_next(update, context, draft)
 
 
 async def language_chosen(update: Update, context: BotContext) -> Step:
     if not await language.apply_choice(update, context):
         return Step.LANGUAGE
-    answers = load_answers(update, context)
-    key = "onboarding.welcome_back" if answers else "onboarding.welcome"
-    await update.effective_chat.send_message(context.texts(key))  # type: ignore[union-attr]
-    return await ask_next(update, context, answers)
+    return await welcome(update, context, Registration.load(update, context))
 
 
 async def language_changed(update: Update, context: BotContext) -> Step:
     """A /language choice mid-registration: the pending question again, in the new language."""
     await language.apply_choice(update, context)
-    return await reask_current(update, context)
+    return await ask_again(update, context)
 
 
-async def reask_current(update: Update, context: BotContext) -> Step:
-    answers = load_answers(update, context)
-    draft = context.store.draft(_user_id(update), DRAFT) or {}
-    field = draft.get("asking")
-    if field is None:
-        return await ask_next(update, context, answers)
-    return await _ask_again(update, context, answers, field)
-
-
-def typed(field: str):  # type: ignore[no-untyped-def]
+def typed(field: str) -> Callable[[Update, BotContext], Awaitable[Step]]:
     """The handler for a question answered by typing."""
 
     async def on_text(update: Update, context: BotContext) -> Step:
-        answers = load_answers(update, context)
+        answers = Registration.load(update, context).answers
         text = update.effective_message.text or ""  # type: ignore[union-attr]
         try:
             value = registration.clean_typed(field, text, answers)
         except InvalidInput as problem:
-            return await reask(update, context, problem.reason, **problem.params)
-        return await ask_next(update, context, registration.answer(answers, field, value))
+            return await refuse(update, context, problem.reason, **problem.params)
+        return await answered(update, context, field, value)
 
     on_text.__name__ = f"on_{field}"
     return on_text
 
 
+# What to say when a question gets the wrong kind of message (a sticker, a photo, typed text
+# where a button is expected).
+WRONG_KIND = {
+    Step.LANGUAGE: "error.use_buttons",
+    Step.INCORPORATION_TYPE: "error.use_buttons",
+    Step.CATEGORIES: "error.use_buttons",
+    Step.REVIEW: "error.use_buttons",
+    Step.PHONE: "error.share_contact",
+}
+
+
 async def wrong_kind(update: Update, context: BotContext) -> Step:
-    """A photo, sticker or file where a typed answer or a button press is expected."""
-    draft = context.store.draft(_user_id(update), DRAFT) or {}
-    asking = draft.get("asking")
-    reason = {
-        "incorporation_type": "error.use_buttons",
-        "categories": "error.use_buttons",
-        "phone": "error.share_contact",
-        "review": "error.use_buttons",
-        "language": "error.use_buttons",
-    }.get(asking or "", "error.type_text")
-    return await reask(update, context, reason)
+    asking = Registration.load(update, context).asking
+    return await refuse(update, context, WRONG_KIND.get(asking, "error.type_text"))  # type: ignore[call-overload]
+
+
+async def _button_value(update: Update, context: BotContext, allowed: Iterable[str]) -> str | None:
+    """The last part of the pressed button's data if it is one of `allowed`; answers the press."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    value = query.data.rsplit(":", 1)[1]
+    if value not in allowed:
+        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        return None
+    await query.answer()
+    return value
 
 
 async def incorporation_chosen(update: Update, context: BotContext) -> Step:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.rsplit(":", 1)[1]
-    if code not in INCORPORATION_TYPES:
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
+    code = await _button_value(update, context, INCORPORATION_TYPES)
+    if code is None:
         return Step.INCORPORATION_TYPE
     texts = context.texts
-    await query.answer()
-    await query.edit_message_text(
+    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
         texts(
             "onboarding.chosen",
             label=texts("field.incorporation_type"),
             answer=texts(f"incorporation.{code}"),
         )
     )
-    answers = registration.answer(load_answers(update, context), "incorporation_type", code)
-    return await ask_next(update, context, answers)
+    return await answered(update, context, "incorporation_type", code)
 
 
 async def category_toggled(update: Update, context: BotContext) -> Step:
     query = update.callback_query
     assert query is not None and query.data is not None
     texts = context.texts
-    code = query.data.rsplit(":", 1)[1]
-    answers = load_answers(update, context)
-    selecting = _selecting(update, context)
+    draft = Registration.load(update, context)
+    if query.data.endswith(":done") and not draft.selecting:
+        await query.answer(texts("error.pick_a_category"), show_alert=True)
+        return Step.CATEGORIES
+    code = await _button_value(update, context, [*(c.code for c in CATEGORIES), "done"])
+    if code is None:
+        return Step.CATEGORIES
     if code == "done":
-        if not selecting:
-            await query.answer(texts("error.pick_a_category"), show_alert=True)
-            return Step.CATEGORIES
-        await query.answer()
+        chosen = [c.value for c in CATEGORIES if c.value in draft.selecting]
         await query.edit_message_text(
             texts(
                 "onboarding.chosen",
                 label=texts("field.categories"),
-                answer=shown("categories", selecting, texts),
+                answer=shown("categories", chosen, texts),
             )
         )
-        ordered = [c.value for c in CATEGORIES if c.value in selecting]
-        return await ask_next(update, context, registration.answer(answers, "categories", ordered))
-    try:
-        value = category_by_code(code).value
-    except KeyError:
-        await query.answer(texts("error.stale_button"), show_alert=True)
-        return Step.CATEGORIES
-    selecting = [v for v in selecting if v != value] if value in selecting else [*selecting, value]
-    await _save(update, context, answers, Step.CATEGORIES, selecting=selecting)
-    await query.answer()
-    await query.edit_message_reply_markup(_categories_keyboard(selecting, texts))
+        return await answered(update, context, "categories", chosen)
+    value = category_by_code(code).value
+    if value in draft.selecting:
+        draft.selecting.remove(value)
+    else:
+        draft.selecting.append(value)
+    await draft.save(update, context, Step.CATEGORIES)
+    await query.edit_message_reply_markup(_categories_keyboard(draft.selecting, texts))
     return Step.CATEGORIES
 
 
@@ -361,51 +356,40 @@ async def contact_shared(update: Update, context: BotContext) -> Step:
     message = update.effective_message
     assert message is not None and message.contact is not None
     if message.contact.user_id != _user_id(update):
-        return await reask(update, context, "error.not_your_contact")
+        return await refuse(update, context, "error.not_your_contact")
     try:
         phone = clean_phone(message.contact.phone_number)
     except InvalidInput as problem:
-        return await reask(update, context, problem.reason, **problem.params)
-    await message.reply_text(
-        context.texts("onboarding.phone_saved", phone=phone), reply_markup=ReplyKeyboardRemove()
-    )
-    answers = registration.answer(load_answers(update, context), "phone", phone)
-    return await ask_next(update, context, answers)
+        return await refuse(update, context, problem.reason, **problem.params)
+    await say(update, context.texts("onboarding.phone_saved", phone=phone), ReplyKeyboardRemove())
+    return await answered(update, context, "phone", phone)
 
 
 async def phone_typed(update: Update, context: BotContext) -> Step:
-    return await reask(update, context, "error.share_contact")
+    return await refuse(update, context, "error.share_contact")
 
 
 async def email_skipped(update: Update, context: BotContext) -> Step:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    answers = registration.answer(load_answers(update, context), "email", None)
-    return await ask_next(update, context, answers)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    return await answered(update, context, "email", None)
 
 
 async def keep_answer(update: Update, context: BotContext) -> Step:
     """ "Keep as it is" while editing: back to the review card unchanged."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    return await ask_next(update, context, load_answers(update, context))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    return await ask_next(update, context, Registration.load(update, context))
 
 
 async def edit_field(update: Update, context: BotContext) -> Step:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    field = query.data.rsplit(":", 1)[1]
-    answers = load_answers(update, context)
-    if field not in registration.FIELDS or not registration.is_required(field, answers):
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
+    draft = Registration.load(update, context)
+    editable = [f for f in registration.FIELDS if registration.is_required(f, draft.answers)]
+    field = await _button_value(update, context, editable)
+    if field is None:
         return Step.REVIEW
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    return await ask(update, context, answers, field)
+    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    return await ask(update, context, draft, field)
 
 
 async def confirm(update: Update, context: BotContext) -> Step | int:
@@ -413,63 +397,55 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     assert query is not None
     texts = context.texts
-    user_id = _user_id(update)
-    answers = load_answers(update, context)
-    missing = registration.next_field(answers)
+    draft = Registration.load(update, context)
+    missing = registration.next_field(draft.answers)
     if missing is not None:
         await query.answer()
-        return await ask(update, context, answers, missing)
-    draft = context.store.draft(user_id, DRAFT) or {}
-    seller_id = draft.get("seller_id") or str(uuid.uuid4())
+        return await ask(update, context, draft, missing)
     await query.answer(texts("onboarding.registering"))
     try:
-        gateway_seller_id = await context.gateway.create_seller(to_seller_input(seller_id, answers))
+        gateway_id = await context.gateway.create_seller(to_seller_input(draft))
     except InvalidRequest as refused:
-        log.warning("gateway refused seller %s: %s", seller_id, refused)
+        log.warning("gateway refused seller %s: %s", draft.seller_id, refused)
         field = next(
             (GATEWAY_FIELDS[e.field] for e in refused.errors if e.field in GATEWAY_FIELDS), None
         )
         if field is None:
-            await update.effective_chat.send_message(texts("error.gateway_refused"))  # type: ignore[union-attr]
+            await say(update, texts("error.gateway_refused"))
             return Step.REVIEW
-        await update.effective_chat.send_message(  # type: ignore[union-attr]
-            texts("error.gateway_refused_field", label=texts(f"field.{field}"))
-        )
-        return await ask(update, context, answers, field)
+        await say(update, texts("error.gateway_refused_field", label=texts(f"field.{field}")))
+        return await ask(update, context, draft, field)
     except GatewayError as failure:
-        log.warning("gateway unavailable for seller %s: %s", seller_id, failure)
-        await update.effective_chat.send_message(texts("error.gateway_unavailable"))  # type: ignore[union-attr]
+        log.warning("gateway unavailable for seller %s: %s", draft.seller_id, failure)
+        await say(update, texts("error.gateway_unavailable"))
         return Step.REVIEW
+    answers = draft.answers
     context.store.add_seller(
         Seller(
-            id=seller_id,
-            telegram_id=user_id,
+            id=draft.seller_id,
+            telegram_id=_user_id(update),
             gateway=context.settings.gateway,
-            gateway_seller_id=gateway_seller_id,
+            gateway_seller_id=gateway_id,
             display_name=answers["display_name"],
             phone=answers["phone"],
             email=answers.get("email"),
         )
     )
-    context.store.delete_draft(user_id, DRAFT)
-    log.info("registered seller %s (gateway id %s)", seller_id, gateway_seller_id)
+    context.store.delete_draft(_user_id(update), DRAFT)
+    log.info("registered seller %s (gateway id %s)", draft.seller_id, gateway_id)
     await query.edit_message_reply_markup(None)
-    await update.effective_chat.send_message(  # type: ignore[union-attr]
-        texts("onboarding.registered", name=answers["display_name"])
-    )
+    await say(update, texts("onboarding.registered", name=answers["display_name"]))
     await menu.show_main_menu(update, context)
     if context.application.persistence is not None:
-        await context.application.persistence.update_conversation(
-            NAME,
-            (update.effective_chat.id, user_id),
-            None,  # type: ignore[union-attr]
-        )
+        key = (update.effective_chat.id, _user_id(update))  # type: ignore[union-attr]
+        await context.application.persistence.update_conversation(NAME, key, None)
     return ConversationHandler.END
 
 
-def to_seller_input(seller_id: str, answers: Answers) -> SellerInput:
+def to_seller_input(draft: Registration) -> SellerInput:
+    answers = draft.answers
     return SellerInput(
-        seller_id=seller_id,
+        seller_id=draft.seller_id,
         name=answers["display_name"],
         legal_entity_name=answers["legal_name"],
         incorporation_type=answers["incorporation_type"],
@@ -484,27 +460,23 @@ def to_seller_input(seller_id: str, answers: Answers) -> SellerInput:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    answers = load_answers(update, context)
-    await update.effective_chat.send_message(  # type: ignore[union-attr]
-        context.texts.plural("onboarding.cancelled", registration.answered_count(answers)),
-        reply_markup=ReplyKeyboardRemove(),
-    )
+    """/cancel: stop asking, say how many answers are kept for /start to continue from."""
+    kept = registration.answered_count(Registration.load(update, context).answers)
+    await say(update, context.texts.plural("onboarding.cancelled", kept), ReplyKeyboardRemove())
     return ConversationHandler.END
 
 
 async def timed_out(update: object, context: BotContext) -> None:
     """After a long silence: say the answers are kept, and how to go on."""
     if isinstance(update, Update) and update.effective_chat:
-        await update.effective_chat.send_message(
-            context.texts("onboarding.timed_out"), reply_markup=ReplyKeyboardRemove()
-        )
+        await say(update, context.texts("onboarding.timed_out"), ReplyKeyboardRemove())
 
 
 async def stale_button(update: Update, context: BotContext) -> Step:
     """A button from an earlier question pressed now: say so and show the current question."""
     assert update.callback_query is not None
     await update.callback_query.answer(context.texts("error.stale_button"))
-    return await reask_current(update, context)
+    return await ask_again(update, context)
 
 
 def handler(timeout_minutes: float) -> ConversationHandler:
