@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import (
     JSON,
     Column,
+    DateTime,
     Engine,
     ForeignKey,
     Integer,
@@ -57,6 +58,15 @@ from bot.storage.db import session_scope
 # that still holds the old setu_seller_id must get NotFound, not somebody else's seller.
 
 
+def _owned_by(parent_key: str) -> Any:
+    """A column pointing at the parent row; deleting the parent deletes this row too."""
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey(parent_key, ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
 class LocalSeller(SQLModel, table=True):
     """A seller registered with the local gateway."""
 
@@ -83,14 +93,7 @@ class LocalStorefront(SQLModel, table=True):
 
     setu_storefront_id: int | None = Field(default=None, primary_key=True)
     storefront_id: str = Field(unique=True, index=True)
-    setu_seller_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("local_seller.setu_seller_id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    setu_seller_id: int = _owned_by("local_seller.setu_seller_id")
     name: str
     categories: list[str] = Field(sa_type=JSON)
     pickup_details: dict[str, Any] = Field(sa_type=JSON)
@@ -113,14 +116,7 @@ class LocalCatalogueItem(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    setu_storefront_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("local_storefront.setu_storefront_id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    setu_storefront_id: int = _owned_by("local_storefront.setu_storefront_id")
     catalogue_item_id: str
     name: str  # a copy of the item's name, for operators reading the table
     quantity: int
@@ -136,16 +132,9 @@ class LocalOrder(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(unique=True, index=True)
-    setu_storefront_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("local_storefront.setu_storefront_id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    setu_storefront_id: int = _owned_by("local_storefront.setu_storefront_id")
     order_state: str
-    created_at: datetime  # sqlmodel stores it as a timezone-aware UTC timestamp
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
     # The rest of the order (items, buyer, feedback, notes, total) as the model dumps it.
     payload: dict[str, Any] = Field(sa_type=JSON)
 

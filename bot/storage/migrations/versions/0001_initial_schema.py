@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 12:59:04.612301
+Create Date: 2026-11-23 13:06:21.721646
 """
 
 from collections.abc import Sequence
