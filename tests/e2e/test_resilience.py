@@ -107,6 +107,9 @@ async def app(server: TelegramTestServer, tmp_path: Path) -> AsyncIterator[BotAp
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0, timeout=1)
+    operator = server.user(OPERATOR, "Operator", language_code="en")
+    await operator.send_text("/help")  # Telegram lets a bot write only to who wrote to it first
+    await operator.next_message()
     yield application
     await application.updater.stop()
     await application.stop()
@@ -137,9 +140,7 @@ async def test_gateway_down_at_confirm_keeps_everything(
 async def test_a_bug_gets_an_apology_and_an_operator_report(
     server: TelegramTestServer, app: BotApplication
 ) -> None:
-    operator = server.user(OPERATOR, "Operator", language_code="en")
-    await operator.send_text("/help")
-    await operator.next_message()
+    operator = server.users[OPERATOR]
     user = server.user(2004, "Nisha", language_code="en")
     seller = Seller(user, "en")
     await seller.confirm(await seller.register(), Answers().display_name)
@@ -190,3 +191,17 @@ async def test_two_presses_at_once_register_once(
     await seller.expect("help.text")  # nothing else was sent in between
     sellers = app.bot_data[SERVICES].store
     assert sellers.seller_of(2006) is not None
+
+
+async def test_a_bug_mid_conversation_keeps_the_question(
+    server: TelegramTestServer, app: BotApplication
+) -> None:
+    gateway: BrokenGateway = app.bot_data[SERVICES].gateway
+    gateway.failures["create_seller"] = KeyError("surprise")
+    user = server.user(2007, "Ila", language_code="en")
+    seller = Seller(user, "en")
+    review = await seller.register()
+    await seller.press(review, "ob:ok")
+    await seller.expect("error.internal")
+    del gateway.failures["create_seller"]
+    await seller.confirm(review, Answers().display_name)  # still at the review card
