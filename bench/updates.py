@@ -31,12 +31,13 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,7 +215,9 @@ class BotUnderTest:
             if self.process.returncode is not None:
                 raise RuntimeError(f"{self.kind} exited at start:\n{self.log()}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.kind} did not start polling in {timeout}s:\n{self.log()}")
+                raise RuntimeError(
+                    f"{self.kind} did not start polling in {timeout}s:\n{self.log()}"
+                )
             await asyncio.sleep(0.05)
 
     @property
@@ -250,7 +253,7 @@ class Profiler:
         spy = Path(sys.executable).with_name("py-spy")
         self.process = await asyncio.create_subprocess_exec(
             str(spy), "record", "--pid", str(self.pid), "--rate", "250", "--idle",
-            "--format", "raw", "--output", str(self.out), "--nonblocking",
+            "--format", "raw", "--output", str(self.out),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         await asyncio.sleep(0.5)  # let it attach before the load starts
@@ -276,12 +279,16 @@ class RunResult:
     latencies: list[float] = field(repr=False)
     bot_cpu: float  # share of one core over the measured window
     bench_cpu: float  # this process: test server + scripted users
-    requests: int  # Bot API calls the bot made during the window (getUpdates included)
+    calls: dict[str, int]  # Bot API calls the bot made during the window, by method
     capped: bool
 
     @property
     def rate(self) -> float:
         return self.updates / self.seconds
+
+    @property
+    def requests(self) -> int:
+        return sum(self.calls.values())
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies)
@@ -347,7 +354,7 @@ async def _drive(
         args.profile.mkdir(parents=True, exist_ok=True)
         profiler = Profiler(bot.pid, args.profile / f"{kind}-run{run}.txt")
         await profiler.start()
-    requests_before = server.stats.total()
+    calls_before = dict(server.stats)
     bot_cpu_before = proc_cpu_seconds(bot.pid)
     bench_cpu_before = time.process_time()
     started = time.perf_counter()
@@ -367,7 +374,7 @@ async def _drive(
             task.cancel()
     bench_cpu = time.process_time() - bench_cpu_before
     bot_cpu = proc_cpu_seconds(bot.pid) - bot_cpu_before
-    requests = server.stats.total() - requests_before
+    calls = {m: n - calls_before.get(m, 0) for m, n in server.stats.items()}
     seconds = last_reply - started
     if profiler is not None:
         await profiler.stop()
@@ -388,7 +395,7 @@ async def _drive(
         latencies=latencies,
         bot_cpu=bot_cpu / seconds,
         bench_cpu=bench_cpu / seconds,
-        requests=requests,
+        calls={m: n for m, n in calls.items() if n},
         capped=capped,
     )
 
@@ -433,10 +440,7 @@ def print_report(results: dict[str, list[RunResult]], args: argparse.Namespace) 
     if "echo" in rates:
         for kind in ("sellerbot", "sellerbot-nolimit"):
             if kind in rates:
-                label = "ratio (sellerbot/echo):" if kind == "sellerbot" else (
-                    "ratio (sellerbot-nolimit/echo):"
-                )
-                print(f"{label} {rates[kind] / rates['echo']:.2f}")
+                print(f"ratio ({kind}/echo): {rates[kind] / rates['echo']:.2f}")
     print()
     print("per run: bot  updates  seconds  updates/s  p50/p95 ms  Bot API calls/update  "
           "CPU bot / bench(server+users)")  # fmt: skip
@@ -449,6 +453,82 @@ def print_report(results: dict[str, list[RunResult]], args: argparse.Namespace) 
                 f"{r.requests / max(r.updates, 1):>5.2f}   "
                 f"{r.bot_cpu:>4.0%} / {r.bench_cpu:>4.0%}{cap}"
             )
+    print("Bot API calls per update, by method (last run):")
+    for runs in results.values():
+        r = runs[-1]
+        calls = sorted(r.calls.items(), key=lambda item: -item[1])
+        shown = ", ".join(f"{m} {n / max(r.updates, 1):.2f}" for m, n in calls)
+        print(f"  {r.bot:<18} {shown}")
+    if args.profile:
+        for runs in results.values():
+            path = args.profile / f"{runs[-1].bot}-run{len(runs)}.txt"
+            if path.exists():
+                print_profile(path)
+
+
+# --------------------------------------------------------------------------- --profile
+
+
+def _stacks(path: Path) -> list[tuple[list[tuple[str, str]], int]]:
+    """py-spy raw output: 'frame;frame;... count' lines (a frame may span lines)."""
+    stacks = []
+    for stack, count in re.findall(r"(.*?) (\d+)\n", path.read_text(), flags=re.S):
+        frames = []
+        for frame in stack.replace("\n", " ").split(";"):
+            name, _, where = frame.partition(" (")
+            frames.append((name, where.rsplit(":", 1)[0]))
+        stacks.append((frames, int(count)))
+    return stacks
+
+
+def _category(frames: list[tuple[str, str]]) -> str:
+    name, where = frames[-1]
+    files = [f for _, f in frames]
+    if name == "EpollSelector.select":
+        return "idle (waiting in epoll)"
+    if any(f.startswith(("sqlalchemy/", "sqlmodel/")) or "sqlalchemy" in f for f in files):
+        return "database (SQLAlchemy ORM + sqlite3)"
+    if any(f.startswith(("httpx/", "httpcore/", "h11/", "anyio/")) for f in files):
+        return "HTTP client (httpx/httpcore/h11)"
+    if any("de_json" in n or "de_list" in n for n, _ in frames):
+        return "PTB: parsing updates and responses"
+    if any(n.endswith(("to_dict", "_insert_defaults")) or "RequestData" in n for n, _ in frames):
+        return "PTB: building requests"
+    if any(f.startswith("babel/") or f == "bot/i18n.py" for f in files):
+        return "i18n"
+    if where.startswith(("bot/", "conversations/")) or where.endswith("echo_bot.py"):
+        return "bot code (own time)"
+    if where.startswith("asyncio/"):
+        return "asyncio loop and transports"
+    if where.startswith("telegram/"):
+        return "PTB: dispatch, handlers, other"
+    return "other"
+
+
+def _db_caller(frames: list[tuple[str, str]]) -> str:
+    for name, where in reversed(frames):
+        if where.startswith(("bot/", "conversations/")) and where != "bot/storage/db.py":
+            return f"{name} ({where})"
+    return "?"
+
+
+def print_profile(path: Path) -> None:
+    stacks = _stacks(path)
+    total = sum(n for _, n in stacks) or 1
+    categories: Counter[str] = Counter()
+    database: Counter[str] = Counter()
+    for frames, count in stacks:
+        category = _category(frames)
+        categories[category] += count
+        if category.startswith("database"):
+            database[_db_caller(frames)] += count
+    print(f"\nwhere the bot's time goes ({path}, {total} py-spy samples, idle included):")
+    for category, count in categories.most_common(9):
+        print(f"  {100 * count / total:5.1f}%  {category}")
+    if database:
+        print("  database time by caller:")
+        for caller, count in database.most_common(6):
+            print(f"    {100 * count / total:5.1f}%  {caller}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -9,29 +9,15 @@ import sys
 from pydantic import ValidationError
 
 from bot.config import ConfigError, Settings
-
-
-class RedactSecrets(logging.Filter):
-    """Replaces the bot token wherever it would appear in a log line (e.g. in a request URL)."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "<redacted>")
-            record.msg, record.args = message, None
-        return True
+from bot.redact import RedactingFormatter
 
 
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
-    handler.addFilter(RedactSecrets([token]))
+    token = settings.telegram_token.get_secret_value().strip() if settings.telegram_token else ""
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", [token])
+    )
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -42,6 +28,7 @@ def configure_logging(settings: Settings) -> None:
 def run(settings: Settings) -> int:
     settings.token()  # fail on a missing token before touching anything else
     from telegram import Update
+    from telegram.error import InvalidToken
 
     from bot.app import build_application
     from bot.storage.migrate import upgrade
@@ -52,7 +39,13 @@ def run(settings: Settings) -> int:
     logging.getLogger(__name__).info(
         "sellerbot starting: gateway=%s, api=%s", settings.gateway, settings.telegram_api_url
     )
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise ConfigError(
+            "Telegram refused SELLERBOT_TELEGRAM_TOKEN: check it with @BotFather "
+            f"(or SELLERBOT_TELEGRAM_API_URL={settings.telegram_api_url})."
+        ) from None
     return 0
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import traceback
+from collections import OrderedDict
+from datetime import timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -15,8 +20,10 @@ from telegram.ext import (
     ApplicationHandlerStop,
     ContextTypes,
     Defaults,
+    ExtBot,
     TypeHandler,
 )
+from telegram.request import HTTPXRequest
 
 from bot.commands import publish_command_menus
 from bot.config import Settings
@@ -24,6 +31,7 @@ from bot.context import SERVICES, BotApplication, BotContext, Services
 from bot.gateways import make_gateway
 from bot.i18n import INDIA, I18n
 from bot.jobs.heartbeat import start_heartbeat
+from bot.redact import redact
 from bot.storage.db import make_engine
 from bot.storage.persistence import SQLModelPersistence
 from bot.storage.store import Store
@@ -35,6 +43,8 @@ log = logging.getLogger(__name__)
 # dropping it (PTB's default of 0 retries would turn every 429 into an error).
 RATE_LIMIT_RETRIES = 5
 UPDATES_CURSOR = "telegram_updates"
+REPLAY_WINDOW = timedelta(hours=24)  # how long Telegram keeps an update nobody confirmed
+ANSWERED_REMEMBERED = 1000  # presses are answered within seconds; this is plenty
 
 
 def build_application(settings: Settings) -> BotApplication:
@@ -54,15 +64,21 @@ def build_application(settings: Settings) -> BotApplication:
             await services.gateway.aclose()
         engine.dispose()
 
+    bot = SellerBot(
+        settings.token(),
+        base_url=settings.bot_api_base_url,
+        base_file_url=settings.bot_api_file_url,
+        # The pool sizes ApplicationBuilder would choose: one long poll, many sends.
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=INDIA),
+        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+    )
     application = (
         ApplicationBuilder()
-        .token(settings.token())
-        .base_url(settings.bot_api_base_url)
-        .base_file_url(settings.bot_api_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=INDIA))
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLModelPersistence(engine))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -84,10 +100,41 @@ async def skip_replayed_update(update: Update, context: BotContext) -> None:
     replying and confirming gets the same update again after a restart, and would answer the
     next question with it. Recording the update id before handling it makes that replay a no-op
     (at worst the seller's last answer is lost and asked again, never applied twice).
+
+    Telegram keeps an unconfirmed update for at most 24 hours, so only an id taken within that
+    time can come back; after a week without updates it may start ids anew from a random
+    number, which an older cursor must not block. The cursor is per bot, for a changed token.
     """
-    if not context.store.advance_cursor(UPDATES_CURSOR, update.update_id):
+    cursor = f"{UPDATES_CURSOR}:{context.bot.id}"
+    if not context.store.advance_cursor(cursor, update.update_id, REPLAY_WINDOW):
         log.info("skipping update %s: already taken before a restart", update.update_id)
         raise ApplicationHandlerStop
+
+
+class SellerBot(ExtBot[Any]):
+    """PTB's bot, remembering which button presses it has answered.
+
+    Telegram refuses a second answer to a press; the error handler must answer the ones a
+    failing handler did not (or the button spins), so it has to know which those are.
+    """
+
+    __slots__ = ("_answered",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._answered: OrderedDict[str, None] = OrderedDict()
+
+    async def answer_callback_query(
+        self, callback_query_id: str, *args: Any, **kwargs: Any
+    ) -> bool:
+        result = await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        self._answered[callback_query_id] = None
+        while len(self._answered) > ANSWERED_REMEMBERED:
+            self._answered.popitem(last=False)
+        return result
+
+    def has_answered(self, callback_query_id: str) -> bool:
+        return callback_query_id in self._answered
 
 
 async def report_error(update: object, context: BotContext) -> None:
@@ -95,20 +142,30 @@ async def report_error(update: object, context: BotContext) -> None:
 
     The conversation keeps its state: PTB does not move a conversation on when a step raises.
     """
-    user_id = (
-        update.effective_user.id if isinstance(update, Update) and update.effective_user else None
-    )
+    user_id = None
+    if isinstance(update, Update):
+        user_id = update.effective_user.id if update.effective_user else None
+        await _apologise(update, context)
     log.error("unhandled error (user %s)", user_id, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat:
-        try:
-            await update.effective_chat.send_message(context.texts("error.internal"))
-        except Exception:  # the apology itself failed (network?): the log above has it all
-            log.exception("could not send the apology to user %s", user_id)
     operator = context.settings.operator_chat_id
     if operator is not None and context.error is not None:
-        trace = "".join(traceback.format_exception(context.error))[-3000:]
+        trace = "".join(traceback.format_exception(context.error))
+        trace = redact(trace, [context.settings.token()])[-3000:]  # a message holds 4096
         report = f"⚠️ sellerbot error (user {user_id})\n<pre>{html.escape(trace)}</pre>"
         try:
             await context.bot.send_message(operator, report)
-        except Exception:
+        except TelegramError:
             log.exception("could not report the error to the operator chat")
+
+
+async def _apologise(update: Update, context: BotContext) -> None:
+    # A button press must be answered even when its handler failed, or the button spins.
+    query = update.callback_query
+    if query and isinstance(context.bot, SellerBot) and not context.bot.has_answered(query.id):
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+    if update.effective_chat:
+        try:
+            await update.effective_chat.send_message(context.texts("error.internal"))
+        except TelegramError:  # the apology itself failed (network?): the log has it all
+            log.exception("could not send the apology")

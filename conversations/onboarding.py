@@ -43,7 +43,7 @@ from bot.domain.categories import (
 )
 from bot.domain.registration import Answers
 from bot.domain.seller import InvalidInput, clean_phone
-from bot.gateways.base import BankAccount, GatewayError, InvalidRequest, SellerInput
+from bot.gateways.base import BankAccount, GatewayError, InvalidRequest, SellerInput, Unavailable
 from bot.i18n import Texts
 from bot.storage.models import Seller
 from bot.ui import ReplyMarkup, callback, in_rows, inline, say
@@ -415,9 +415,13 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
             return Step.REVIEW
         await say(update, texts("error.gateway_refused_field", label=texts(f"field.{field}")))
         return await ask(update, context, draft, field)
-    except GatewayError as failure:
+    except Unavailable as failure:
         log.warning("gateway unavailable for seller %s: %s", draft.seller_id, failure)
         await say(update, texts("error.gateway_unavailable"))
+        return Step.REVIEW
+    except GatewayError as failure:  # e.g. our seller id taken by someone else: not retryable
+        log.error("gateway refused seller %s: %r", draft.seller_id, failure)
+        await say(update, texts("error.gateway_refused"))
         return Step.REVIEW
     answers = draft.answers
     context.store.add_seller(

@@ -622,7 +622,9 @@ class SellerGateway(abc.ABC):
     async def create_seller(self, seller: SellerInput) -> int:
         """Registers a seller and returns its setu_seller_id.
 
-        AlreadyExists if seller_id is taken; InvalidRequest if a field breaks a rule.
+        Sending the very same seller again returns the same id (our seller_id makes the POST
+        idempotent, so a retry after a lost answer is safe); AlreadyExists if seller_id is taken
+        by a different seller; InvalidRequest if a field breaks a rule.
         """
 
     @abc.abstractmethod

@@ -502,6 +502,16 @@ class LocalGateway(SellerGateway):
         _raise_if_any(_seller_problems(seller))
         seller_id = _lookup_id(seller.seller_id)
         with session_scope(self._engine) as session:
+            existing = session.exec(
+                select(LocalSeller).where(LocalSeller.seller_id == seller_id)
+            ).first()
+            if (
+                existing is not None
+                and _seller_from_row(existing).model_dump(exclude={"setu_seller_id"})
+                == seller.model_copy(update={"seller_id": seller_id}).model_dump()
+            ):
+                assert existing.setu_seller_id is not None
+                return existing.setu_seller_id  # the same request again: idempotent
             self._ensure_seller_id_free(session, seller_id)
             row = LocalSeller.model_validate(
                 {**seller.model_dump(mode="json"), "seller_id": seller_id}

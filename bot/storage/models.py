@@ -65,6 +65,7 @@ class Cursor(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: int = Field(sa_type=BigInteger)
+    moved_at: datetime = _when()
 
 
 class Heartbeat(SQLModel, table=True):

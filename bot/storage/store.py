@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -62,14 +62,20 @@ class Store:
             if row:
                 session.delete(row)
 
-    def advance_cursor(self, name: str, value: int) -> bool:
-        """Moves a cursor forward to `value`; False (and no change) if it is already there."""
+    def advance_cursor(self, name: str, value: int, remember: timedelta) -> bool:
+        """Moves a cursor to `value`; False (and no change) if it was already at or past it less
+        than `remember` ago. An older cursor no longer counts: the stream may have restarted."""
         with session_scope(self.engine) as session:
             cursor = session.get(Cursor, name)
+            now = utcnow()
             if cursor is not None and cursor.value >= value:
-                return False
+                moved_at = cursor.moved_at
+                if moved_at.tzinfo is None:  # SQLite keeps no zone; we always write UTC
+                    moved_at = moved_at.replace(tzinfo=UTC)
+                if now - moved_at < remember:
+                    return False
             cursor = cursor or Cursor(name=name, value=value)
-            cursor.value = value
+            cursor.value, cursor.moved_at = value, now
             session.add(cursor)
             return True
 

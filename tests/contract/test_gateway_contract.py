@@ -90,6 +90,14 @@ async def test_duplicate_seller_id_is_rejected(gateway: SellerGateway) -> None:
     assert (await gateway.get_seller(setu_seller_id)).name == first.name
 
 
+async def test_creating_the_same_seller_again_is_idempotent(gateway: SellerGateway) -> None:
+    """A retry after a lost answer (crash, timeout) must not fail or register twice."""
+    sent = samples.seller_input()
+    first = await gateway.create_seller(sent)
+
+    assert await gateway.create_seller(sent.model_copy(deep=True)) == first
+
+
 async def test_unknown_seller_is_not_found(gateway: SellerGateway) -> None:
     with pytest.raises(NotFound):
         await gateway.get_seller(424242)

@@ -245,7 +245,23 @@ async def test_restart_resumes_at_the_same_question(
     assert await bot.stop() == 0  # SIGTERM: a graceful stop
     await bot.start()
     await seller.choose_incorporation(question, "LLP")
-    await seller.type("27AAPFU0939F1ZV", "onboarding.ask.pan")
+    question = await seller.type("27AAPFU0939F1ZV", "onboarding.ask.pan")
+    question = await seller.type("AAPFU0939F", "onboarding.ask.categories")
+    await seller.press(question, "ob:cat:RET12")
+    question = await user.next_edit()
+    assert await bot.stop() == 0  # with a category ticked but Done not yet tapped
+    await bot.start()
+    await seller.choose_categories(question, ["RET14"], "onboarding.ask.account_number")
+    await seller.type("123456789012", "onboarding.ask.ifsc")
+    await seller.type("SBIN0001234", "onboarding.ask.phone")
+    await seller.share_phone()
+    review = await seller.type("lata@example.com", "onboarding.review.title")
+    assert await bot.stop() == 0
+    await bot.start()
+    await seller.confirm(review, "Lata Stores")
+    _, theirs = await registered_seller(bot, 1008)
+    assert theirs.incorporation_type == "LLP"
+    assert theirs.categories == ["Fashion", "Electronics"]
 
 
 async def test_crash_loses_at_most_the_last_answer(
@@ -263,7 +279,24 @@ async def test_crash_loses_at_most_the_last_answer(
     await bot.kill()
     await bot.start()
     await seller.type("27AAPFU0939F1ZV", "onboarding.ask.pan")
-    await seller.type("AAPFU0939F", "onboarding.ask.categories")
+    question = await seller.type("AAPFU0939F", "onboarding.ask.categories")
+    await seller.choose_categories(question, ["RET12"], "onboarding.ask.account_number")
+    await seller.type("123456789012", "onboarding.ask.ifsc")
+    await bot.kill()
+    await bot.start()
+    await seller.type("SBIN0001234", "onboarding.ask.phone")
+    await seller.share_phone()
+    review = await seller.type("gita@example.com", "onboarding.review.title")
+    await bot.kill()
+    await bot.start()
+    await seller.confirm(review, "Gita Stores")
+    ours, theirs = await registered_seller(bot, 1009)
+    assert ours.email == "gita@example.com"
+    assert (theirs.name, theirs.incorporation_type, theirs.gst_number) == (
+        "Gita Stores",
+        "OPC",
+        "27AAPFU0939F1ZV",
+    )
 
 
 async def test_registration_on_each_database(

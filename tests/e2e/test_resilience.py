@@ -14,7 +14,7 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import SERVICES, BotApplication
-from bot.gateways.base import FieldError, InvalidRequest, SellerGateway, Unavailable
+from bot.gateways.base import FieldError, InvalidRequest, NotFound, SellerGateway, Unavailable
 from bot.storage.migrate import upgrade
 from tests.e2e.bot_process import SELLERBOT, TOKEN, BotProcess
 from tests.e2e.seller import Answers, Seller
@@ -76,13 +76,17 @@ class BrokenGateway:
     def __init__(self, real: SellerGateway) -> None:
         self.real = real
         self.failures: dict[str, Exception] = {}
+        self.answers_lost: set[str] = set()  # calls that succeed but whose answer never arrives
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self.real, name)
-        if name not in self.failures:
+        if name not in self.failures and name not in self.answers_lost:
             return attribute
 
         async def fail(*args: object, **kwargs: object) -> None:
+            if name in self.answers_lost:
+                await attribute(*args, **kwargs)
+                raise Unavailable("read timeout")
             raise self.failures[name]
 
         return fail
@@ -137,6 +141,27 @@ async def test_gateway_down_at_confirm_keeps_everything(
     assert app.bot_data[SERVICES].store.seller_of(2003) is not None
 
 
+async def test_a_lost_answer_from_the_gateway_is_retried_safely(
+    server: TelegramTestServer, app: BotApplication
+) -> None:
+    """The gateway created the seller but its answer was lost: Confirm again links that seller,
+    it does not fail on "already exists" nor register a second one."""
+    gateway: BrokenGateway = app.bot_data[SERVICES].gateway
+    gateway.answers_lost.add("create_seller")
+    user = server.user(2009, "Hema", language_code="en")
+    seller = Seller(user, "en")
+    review = await seller.register()
+    await seller.press(review, "ob:ok")
+    await seller.expect("error.gateway_unavailable")
+    gateway.answers_lost.clear()
+    await seller.confirm(review, Answers().display_name)
+    linked = app.bot_data[SERVICES].store.seller_of(2009)
+    assert linked is not None
+    assert (await gateway.get_seller(linked.gateway_seller_id)).name == Answers().display_name
+    with pytest.raises(NotFound):  # ids are handed out in order: no second seller was made
+        await gateway.get_seller(linked.gateway_seller_id + 1)
+
+
 async def test_a_bug_gets_an_apology_and_an_operator_report(
     server: TelegramTestServer, app: BotApplication
 ) -> None:
@@ -146,13 +171,14 @@ async def test_a_bug_gets_an_apology_and_an_operator_report(
     await seller.confirm(await seller.register(), Answers().display_name)
 
     gateway: BrokenGateway = app.bot_data[SERVICES].gateway
-    gateway.failures["get_seller"] = RuntimeError("boom <script>")
+    # An error whose text carries the token, as PTB's InvalidToken does: it must not travel.
+    gateway.failures["get_seller"] = RuntimeError(f"boom <script> {TOKEN}")
     await user.send_text("/start")
     menu = await seller.expect("menu.title")
     await seller.press(menu, "menu:profile")
     await seller.expect("error.internal")
     report = await operator.next_message()
-    assert "RuntimeError: boom <script>" in report.text
+    assert "RuntimeError: boom <script> <redacted>" in report.text
     assert TOKEN not in report.text
 
 
@@ -205,3 +231,42 @@ async def test_a_bug_mid_conversation_keeps_the_question(
     await seller.expect("error.internal")
     del gateway.failures["create_seller"]
     await seller.confirm(review, Answers().display_name)  # still at the review card
+
+
+async def test_a_refused_token_ends_with_one_line_and_never_shows(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    wrong = "654321:TEST-a-well-formed-token-telegram-refuses"
+    bot = BotProcess(server, tmp_path / "data", SELLERBOT_TELEGRAM_TOKEN=wrong)
+    result = await asyncio.create_subprocess_exec(
+        str(SELLERBOT),
+        "run",
+        env=bot.env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(result.communicate(), 60)
+    assert result.returncode == 2
+    assert err.decode().strip().splitlines()[-1].startswith("sellerbot: Telegram refused")
+    assert wrong.split(":")[1] not in (out + err).decode()
+    server.errors.clear()  # the 401s were the point of this test
+
+
+async def test_the_token_never_reaches_the_log(server: TelegramTestServer, tmp_path: Path) -> None:
+    # Padded as a copy-paste into an env file leaves it, and logged at the chattiest level.
+    bot = BotProcess(
+        server,
+        tmp_path / "data",
+        SELLERBOT_TELEGRAM_TOKEN=f"  {TOKEN}\n",
+        SELLERBOT_LOG_LEVEL="DEBUG",
+    )
+    await bot.start()
+    user = server.user(2008, "Veda", language_code="en")
+    seller = Seller(user, "en")
+    await seller.pick_language(await seller.start_new())
+    await seller.type("Veda Stores", "onboarding.ask.legal_name")
+    assert await bot.stop() == 0
+    log = bot.log()
+    assert "getUpdates" in log and "DEBUG" in log  # the log really is verbose
+    assert TOKEN.split(":")[1] not in log

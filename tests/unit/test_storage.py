@@ -90,3 +90,16 @@ def test_heartbeat_freshness(engine: Engine) -> None:
     store.beat()
     assert is_fresh(store, 30)
     assert not is_fresh(store, 30, now=datetime.now(UTC) + timedelta(seconds=91))
+
+
+def test_cursor_skips_replays_but_not_a_restarted_stream(engine: Engine) -> None:
+    store = Store(engine)
+    day = timedelta(hours=24)
+    assert store.advance_cursor("updates:1", 100, day)
+    assert not store.advance_cursor("updates:1", 100, day)  # the same update again
+    assert not store.advance_cursor("updates:1", 99, day)
+    assert store.advance_cursor("updates:2", 50, day)  # another bot has its own cursor
+    assert store.advance_cursor("updates:1", 101, day)
+    # A week later Telegram may start from a random, lower id: it must be taken.
+    assert store.advance_cursor("updates:1", 7, timedelta(0))
+    assert not store.advance_cursor("updates:1", 7, day)

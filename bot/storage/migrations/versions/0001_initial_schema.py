@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:06:21.721646
+Create Date: 2026-11-23 13:17:44.030290
 """
 
 from collections.abc import Sequence
@@ -23,6 +23,7 @@ def upgrade() -> None:
         "cursors",
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.Column("moved_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
     op.create_table(
