@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
@@ -53,11 +54,21 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             raise RuntimeError("the gateway is opened in post_init; no handler runs before it")
         return gateway
 
+    app_language: str | None = None  # the Telegram app's language of the user, if the update says
+
+    @classmethod
+    def from_update(cls, update: object, application: Application) -> BotContext:  # type: ignore[override]
+        context = super().from_update(update, application)
+        if isinstance(update, Update) and update.effective_user:
+            context.app_language = update.effective_user.language_code
+        return context
+
     @property
     def language(self) -> str:
-        """The language of the user this update or job is about (the default if none chosen)."""
+        """The language to speak to this update's user: their choice; before they choose, their
+        Telegram app's language if we have it; else the configured default."""
         chosen = self.store.language_of(self._user_id) if self._user_id else None
-        return chosen or self.i18n.default_language
+        return chosen or self.i18n.supported(self.app_language) or self.i18n.default_language
 
     @property
     def texts(self) -> Texts:

@@ -13,10 +13,15 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
+from telegram.ext import filters
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
+
+# What the bot answers: new messages in private chats. An edit of an old message is not an
+# answer to today's question, and groups are not where a seller runs a shop.
+PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def callback(*parts: str) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.commands import set_chat_command_menu
 from bot.context import BotContext
 from bot.i18n import I18n
-from bot.ui import callback, in_rows, inline
+from bot.ui import PRIVATE_MESSAGE, callback, in_rows, inline, say
 
 PICK_PATTERN = r"^lang:set:[a-z]{2,3}$"
 
@@ -23,14 +23,7 @@ def picker(i18n: I18n, telegram_language: str | None) -> InlineKeyboardMarkup:
 
 
 async def show_picker(update: Update, context: BotContext) -> None:
-    user = update.effective_user
-    telegram_language = user.language_code if user else None
-    chosen = context.store.language_of(user.id) if user else None
-    # Before a choice, speak the app's language if we have it: the seller may read no English.
-    texts = context.i18n.texts(chosen or context.i18n.supported(telegram_language))
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        texts("language.choose"), reply_markup=picker(context.i18n, telegram_language)
-    )
+    await say(update, context.texts("language.choose"), picker(context.i18n, context.app_language))
 
 
 async def apply_choice(update: Update, context: BotContext) -> bool:
@@ -56,6 +49,6 @@ async def on_language_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:
     """/language and the picker's buttons, for use outside registration."""
     return [
-        CommandHandler("language", show_picker, filters=filters.ChatType.PRIVATE),
+        CommandHandler("language", show_picker, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(on_language_button, pattern=PICK_PATTERN),
     ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.cards import seller_lines
 from bot.context import BotContext
 from bot.gateways.base import GatewayError
-from bot.ui import callback, inline, say
+from bot.ui import PRIVATE_MESSAGE, callback, inline, say
 from conversations.language import show_picker
 
 log = logging.getLogger(__name__)
@@ -92,16 +92,15 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 def handlers() -> list[BaseHandler]:
     """Commands and buttons outside any conversation; the catch-alls must come last."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("help", show_help, filters=private),
-        CommandHandler("cancel", nothing_to_cancel, filters=private),
+        CommandHandler("help", show_help, filters=PRIVATE_MESSAGE),
+        CommandHandler("cancel", nothing_to_cancel, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(on_menu_button, pattern=r"^menu:(profile|help|lang)$"),
     ]
 
 
 def catch_alls() -> list[BaseHandler]:
     return [
-        MessageHandler(filters.ALL & filters.ChatType.PRIVATE, not_understood),
+        MessageHandler(PRIVATE_MESSAGE, not_understood),
         CallbackQueryHandler(stale_button),
     ]

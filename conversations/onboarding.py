@@ -46,7 +46,7 @@ from bot.domain.seller import InvalidInput, clean_phone
 from bot.gateways.base import BankAccount, GatewayError, InvalidRequest, SellerInput, Unavailable
 from bot.i18n import Texts
 from bot.storage.models import Seller
-from bot.ui import ReplyMarkup, callback, in_rows, inline, say
+from bot.ui import PRIVATE_MESSAGE, ReplyMarkup, callback, in_rows, inline, say
 from conversations import language, menu
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 NAME = "onboarding"
 DRAFT = "seller"
 
-private = filters.ChatType.PRIVATE
+private = PRIVATE_MESSAGE
 text = filters.TEXT & ~filters.COMMAND & private
 not_text = ~filters.TEXT & ~filters.COMMAND & private
 
@@ -148,8 +148,8 @@ async def ask(update: Update, context: BotContext, draft: Registration, field: s
     texts = context.texts
     answers = draft.answers
     editing = field in answers
-    if field == "categories":
-        draft.selecting = list(answers.get("categories") or [])
+    if field == "categories" and draft.asking != Step.CATEGORIES:
+        draft.selecting = list(answers.get("categories") or [])  # ticks start from the answer
     step = await draft.save(update, context, Step(field))
 
     question = texts(f"onboarding.ask.{field}")
@@ -440,6 +440,11 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
     await query.edit_message_reply_markup(None)
     await say(update, texts("onboarding.registered", name=answers["display_name"]))
     await menu.show_main_menu(update, context)
+    return await ended(update, context)
+
+
+async def ended(update: Update, context: BotContext) -> int:
+    """Records at once that the conversation is over, so a crash cannot bring it back."""
     if context.application.persistence is not None:
         key = (update.effective_chat.id, _user_id(update))  # type: ignore[union-attr]
         await context.application.persistence.update_conversation(NAME, key, None)
@@ -467,13 +472,14 @@ async def cancel(update: Update, context: BotContext) -> int:
     """/cancel: stop asking, say how many answers are kept for /start to continue from."""
     kept = registration.answered_count(Registration.load(update, context).answers)
     await say(update, context.texts.plural("onboarding.cancelled", kept), ReplyKeyboardRemove())
-    return ConversationHandler.END
+    return await ended(update, context)
 
 
 async def timed_out(update: object, context: BotContext) -> None:
     """After a long silence: say the answers are kept, and how to go on."""
     if isinstance(update, Update) and update.effective_chat:
         await say(update, context.texts("onboarding.timed_out"), ReplyKeyboardRemove())
+        await ended(update, context)
 
 
 async def stale_button(update: Update, context: BotContext) -> Step:
