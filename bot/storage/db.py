@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine, event
-from sqlmodel import Session, create_engine
+from sqlalchemy import Connection, Engine, event, insert, update
+from sqlmodel import Session, SQLModel, create_engine
 
 
 def make_engine(url: str) -> Engine:
@@ -38,3 +39,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def upsert(
+    connection: Connection, table: type[SQLModel], key: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """Writes a row by primary key, inserting it if it is not there yet.
+
+    One UPDATE for the usual case (the row exists) instead of the ORM's read-then-write; it is
+    on the path of every update the bot handles. Safe for the single bot process we run.
+    """
+    sql_table = table.__table__  # type: ignore[attr-defined]
+    where = [sql_table.c[name] == value for name, value in key.items()]
+    if not connection.execute(update(sql_table).where(*where).values(**values)).rowcount:
+        connection.execute(insert(sql_table).values(**key, **values))

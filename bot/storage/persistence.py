@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import JSON, Column, Engine, Text, delete
@@ -11,8 +10,7 @@ from sqlmodel import Field, SQLModel, select
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from bot.storage.db import session_scope
-from bot.storage.models import telegram_id_key
+from bot.storage.db import session_scope, upsert
 
 
 class ConversationState(SQLModel, table=True):
@@ -25,23 +23,18 @@ class ConversationState(SQLModel, table=True):
     state: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
-class UserData(SQLModel, table=True):
-    """PTB's per-user scratch space; business data lives in our own tables, not here."""
-
-    __tablename__ = "ptb_user_data"
-
-    user_id: int = telegram_id_key()
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-
-
 class SQLModelPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
-    """Writes through to the database: update_conversation commits before it returns, so a
-    conversation can checkpoint its state before it asks the next question."""
+    """Conversation states in our database, written through: update_conversation commits before
+    it returns, so a conversation can checkpoint its state before it asks the next question.
+
+    Only conversations are kept. Business data lives in our own tables, never in PTB's
+    user_data/chat_data, so persisting those would only cost a write per active user.
+    """
 
     def __init__(self, engine: Engine, update_interval: float = 5) -> None:
         super().__init__(
             store_data=PersistenceInput(
-                bot_data=False, chat_data=False, user_data=True, callback_data=False
+                bot_data=False, chat_data=False, user_data=False, callback_data=False
             ),
             update_interval=update_interval,
         )
@@ -55,39 +48,20 @@ class SQLModelPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        encoded = json.dumps(list(key))
-        with session_scope(self.engine) as session:
-            row = session.get(ConversationState, (name, encoded))
+        primary_key = {"name": name, "key": json.dumps(list(key))}
+        table = ConversationState.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as connection:
             if new_state is None:
-                if row:
-                    session.delete(row)
-                return
-            row = row or ConversationState(name=name, key=encoded)
-            row.state = new_state
-            session.add(row)
+                connection.execute(
+                    delete(table).where(*(table.c[k] == v for k, v in primary_key.items()))
+                )
+            else:
+                upsert(connection, ConversationState, primary_key, {"state": new_state})
 
+    # The rest is switched off in store_data; PTB still requires the methods.
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
-        with session_scope(self.engine) as session:
-            users: dict[int, dict[str, Any]] = defaultdict(dict)
-            for row in session.exec(select(UserData)):
-                users[row.user_id] = dict(row.data)
-            return users
+        return {}
 
-    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        with session_scope(self.engine) as session:
-            row = session.get(UserData, user_id) or UserData(user_id=user_id)
-            row.data = dict(data)
-            session.add(row)
-
-    async def drop_user_data(self, user_id: int) -> None:
-        with session_scope(self.engine) as session:
-            session.exec(delete(UserData).where(UserData.user_id == user_id))  # type: ignore[call-overload]
-
-    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
-        """Nothing to do: this process is the only writer, so memory is already current."""
-
-    # chat_data, bot_data and callback_data are switched off in store_data; PTB still requires
-    # the methods, and never calls the update ones.
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
         return {}
 
@@ -96,6 +70,15 @@ class SQLModelPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
 
     async def get_callback_data(self) -> None:
         return None
+
+    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        """Unused: user_data is not persisted."""
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Unused: user_data is not persisted."""
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
+        """Unused: user_data is not persisted."""
 
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
         """Unused: chat_data is not persisted."""

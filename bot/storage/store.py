@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import copy
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, insert, or_, update
 from sqlmodel import select
 
-from bot.storage.db import session_scope
+from bot.storage.db import session_scope, upsert
 from bot.storage.models import Cursor, Draft, Heartbeat, Seller, TelegramUser, utcnow
 
 
@@ -17,8 +18,10 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # Every update needs its user's language; a write-through cache saves a query per update.
+        # Every update needs its user's language and most need their draft: write-through caches
+        # save a query each. One bot process owns its database, so the caches stay true.
         self._languages: dict[int, str | None] = {}
+        self._drafts: dict[tuple[int, str], dict[str, Any] | None] = {}
 
     def language_of(self, telegram_id: int) -> str | None:
         if telegram_id not in self._languages:
@@ -43,40 +46,47 @@ class Store:
             session.add(seller)
 
     def draft(self, telegram_id: int, kind: str) -> dict[str, Any] | None:
-        with session_scope(self.engine) as session:
-            row = session.get(Draft, (telegram_id, kind))
-            return dict(row.data) if row else None
+        key = (telegram_id, kind)
+        if key not in self._drafts:
+            with session_scope(self.engine) as session:
+                row = session.get(Draft, key)
+                self._drafts[key] = dict(row.data) if row else None
+        return copy.deepcopy(self._drafts[key])  # callers may change theirs freely
 
     def save_draft(self, telegram_id: int, kind: str, data: dict[str, Any]) -> None:
-        with session_scope(self.engine) as session:
-            row = session.get(Draft, (telegram_id, kind)) or Draft(
-                telegram_id=telegram_id, kind=kind
+        with self.engine.begin() as connection:
+            upsert(
+                connection,
+                Draft,
+                {"telegram_id": telegram_id, "kind": kind},
+                {"data": data, "updated_at": utcnow()},
             )
-            row.data = dict(data)  # a new object, so SQLAlchemy sees the JSON column changed
-            row.updated_at = utcnow()
-            session.add(row)
+        self._drafts[(telegram_id, kind)] = copy.deepcopy(data)
 
     def delete_draft(self, telegram_id: int, kind: str) -> None:
-        with session_scope(self.engine) as session:
-            row = session.get(Draft, (telegram_id, kind))
-            if row:
-                session.delete(row)
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(Draft).where(Draft.telegram_id == telegram_id, Draft.kind == kind)  # type: ignore[arg-type]
+            )
+        self._drafts[(telegram_id, kind)] = None
 
     def advance_cursor(self, name: str, value: int, remember: timedelta) -> bool:
         """Moves a cursor to `value`; False (and no change) if it was already at or past it less
         than `remember` ago. An older cursor no longer counts: the stream may have restarted."""
-        with session_scope(self.engine) as session:
-            cursor = session.get(Cursor, name)
-            now = utcnow()
-            if cursor is not None and cursor.value >= value:
-                moved_at = cursor.moved_at
-                if moved_at.tzinfo is None:  # SQLite keeps no zone; we always write UTC
-                    moved_at = moved_at.replace(tzinfo=UTC)
-                if now - moved_at < remember:
-                    return False
-            cursor = cursor or Cursor(name=name, value=value)
-            cursor.value, cursor.moved_at = value, now
-            session.add(cursor)
+        now = utcnow()
+        table = Cursor.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as connection:
+            moved = connection.execute(
+                update(table)
+                .where(table.c.name == name)
+                .where(or_(table.c.value < value, table.c.moved_at < now - remember))
+                .values(value=value, moved_at=now)
+            ).rowcount
+            if moved:
+                return True
+            if connection.execute(select(table.c.name).where(table.c.name == name)).first():
+                return False
+            connection.execute(insert(table).values(name=name, value=value, moved_at=now))
             return True
 
     def beat(self, name: str = "bot") -> None:

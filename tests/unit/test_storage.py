@@ -37,15 +37,13 @@ async def test_conversation_states_survive_a_restart(engine: Engine) -> None:
     await persistence.update_conversation("onboarding", (42, 42), "gstin")
     await persistence.update_conversation("onboarding", (7, 7), "pan")
     await persistence.update_conversation("onboarding", (7, 7), None)
-    await persistence.update_user_data(42, {"seen_help": True})
+    await persistence.update_conversation("onboarding", (42, 42), "pan")
+    await persistence.update_conversation("onboarding", (42, 42), "gstin")
 
     second_engine = make_engine(engine.url.render_as_string(hide_password=False))
     reopened = SQLModelPersistence(second_engine)
     assert await reopened.get_conversations("onboarding") == {(42, 42): "gstin"}
     assert await reopened.get_conversations("other") == {}
-    assert (await reopened.get_user_data())[42] == {"seen_help": True}
-    await reopened.drop_user_data(42)
-    assert 42 not in await reopened.get_user_data()
     second_engine.dispose()
 
 

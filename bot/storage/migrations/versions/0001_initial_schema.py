@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:17:44.030290
+Create Date: 2026-11-23 13:20:14.432134
 """
 
 from collections.abc import Sequence
@@ -64,12 +64,6 @@ def upgrade() -> None:
         sa.Column("key", sa.Text(), nullable=False),
         sa.Column("state", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("name", "key"),
-    )
-    op.create_table(
-        "ptb_user_data",
-        sa.Column("user_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("data", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("user_id"),
     )
     op.create_table(
         "sellers",
@@ -188,7 +182,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sellers_telegram_id"))
 
     op.drop_table("sellers")
-    op.drop_table("ptb_user_data")
     op.drop_table("ptb_conversations")
     with op.batch_alter_table("local_seller", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_local_seller_seller_id"))
