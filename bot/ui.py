@@ -43,6 +43,11 @@ def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
+def with_note(note: str, text: str) -> str:
+    """A message with a short note (a reason, a greeting) above its main text."""
+    return f"{note}\n\n{text}" if note else text
+
+
 async def say(update: Update, text: str, reply_markup: ReplyMarkup | None = None) -> Message:
     """Sends a new message to the chat an update came from."""
     chat = update.effective_chat

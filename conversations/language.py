@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.commands import set_chat_command_menu
 from bot.context import BotContext
 from bot.i18n import I18n
-from bot.ui import PRIVATE_MESSAGE, callback, in_rows, inline, say
+from bot.ui import PRIVATE_MESSAGE, callback, in_rows, inline, say, with_note
 
 PICK_PATTERN = r"^lang:set:[a-z]{2,3}$"
 
@@ -22,8 +22,10 @@ def picker(i18n: I18n, telegram_language: str | None) -> InlineKeyboardMarkup:
     return inline(in_rows(buttons, 2))
 
 
-async def show_picker(update: Update, context: BotContext) -> None:
-    await say(update, context.texts("language.choose"), picker(context.i18n, context.app_language))
+async def show_picker(update: Update, context: BotContext, note: str = "") -> None:
+    """The language picker, with `note` (e.g. why the last message was not understood) above."""
+    prompt = with_note(note, context.texts("language.choose"))
+    await say(update, prompt, picker(context.i18n, context.app_language))
 
 
 async def apply_choice(update: Update, context: BotContext) -> bool:

@@ -46,7 +46,7 @@ from bot.domain.seller import InvalidInput, clean_phone
 from bot.gateways.base import BankAccount, GatewayError, InvalidRequest, SellerInput, Unavailable
 from bot.i18n import Texts
 from bot.storage.models import Seller
-from bot.ui import PRIVATE_MESSAGE, ReplyMarkup, callback, in_rows, inline, say
+from bot.ui import PRIVATE_MESSAGE, ReplyMarkup, callback, in_rows, inline, say, with_note
 from conversations import language, menu
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,8 @@ class Registration:
         """Stores the draft and checkpoints the conversation at `step` before it is asked."""
         self.asking = step.value
         user_id = _user_id(update)
+        if context.store.draft(user_id, DRAFT) == asdict(self):
+            return step  # asked again, nothing new: both are already stored
         context.store.save_draft(user_id, DRAFT, asdict(self))
         if context.application.persistence is not None:
             chat_id = update.effective_chat.id if update.effective_chat else user_id
@@ -143,8 +145,14 @@ def _categories_keyboard(selected: list[str], texts: Texts) -> InlineKeyboardMar
     return inline([*in_rows(buttons, 2), [(texts("button.done"), callback("ob", "cat", "done"))]])
 
 
-async def ask(update: Update, context: BotContext, draft: Registration, field: str) -> Step:
-    """Sends the question for `field` (with its current value when editing) and waits there."""
+async def ask(
+    update: Update, context: BotContext, draft: Registration, field: str, note: str = ""
+) -> Step:
+    """Sends the question for `field` (with its current value when editing) and waits there.
+
+    `note` goes above the question in the same message (why the last answer was refused, a
+    welcome): one message instead of two is quicker to read and to receive on a weak network.
+    """
     texts = context.texts
     answers = draft.answers
     editing = field in answers
@@ -152,7 +160,7 @@ async def ask(update: Update, context: BotContext, draft: Registration, field: s
         draft.selecting = list(answers.get("categories") or [])  # ticks start from the answer
     step = await draft.save(update, context, Step(field))
 
-    question = texts(f"onboarding.ask.{field}")
+    question = with_note(note, texts(f"onboarding.ask.{field}"))
     if editing:
         question += "\n\n" + texts("onboarding.current", value=shown(field, answers[field], texts))
     keep = [[(texts("button.keep"), callback("ob", "keep"))]] if editing else []
@@ -175,12 +183,14 @@ async def ask(update: Update, context: BotContext, draft: Registration, field: s
     return step
 
 
-async def ask_next(update: Update, context: BotContext, draft: Registration) -> Step:
+async def ask_next(
+    update: Update, context: BotContext, draft: Registration, note: str = ""
+) -> Step:
     """The next unanswered question, or the review card when everything is answered."""
     field = registration.next_field(draft.answers)
     if field is None:
-        return await show_review(update, context, draft)
-    return await ask(update, context, draft, field)
+        return await show_review(update, context, draft, note)
+    return await ask(update, context, draft, field, note)
 
 
 async def answered(update: Update, context: BotContext, field: str, value: Any) -> Step:
@@ -190,21 +200,20 @@ async def answered(update: Update, context: BotContext, field: str, value: Any) 
     return await ask_next(update, context, draft)
 
 
-async def ask_again(update: Update, context: BotContext) -> Step:
+async def ask_again(update: Update, context: BotContext, note: str = "") -> Step:
     """The question the seller was last shown, again (after a wrong answer or a language change)."""
     draft = Registration.load(update, context)
     if draft.asking == Step.LANGUAGE:
-        await language.show_picker(update, context)
+        await language.show_picker(update, context, note)
         return Step.LANGUAGE
     if draft.asking is None or draft.asking == Step.REVIEW:
-        return await ask_next(update, context, draft)
-    return await ask(update, context, draft, draft.asking)
+        return await ask_next(update, context, draft, note)
+    return await ask(update, context, draft, draft.asking, note)
 
 
 async def refuse(update: Update, context: BotContext, reason: str, **params: object) -> Step:
-    """Tells the seller what was wrong and asks the same question again."""
-    await say(update, context.texts(reason, **params))
-    return await ask_again(update, context)
+    """Tells the seller what was wrong and asks the same question again, in one message."""
+    return await ask_again(update, context, note=context.texts(reason, **params))
 
 
 # --- the review card --------------------------------------------------------------------------
@@ -215,7 +224,9 @@ def review_text(answers: Answers, texts: Texts) -> str:
     return "\n".join([*lines, "", texts("onboarding.review.hint")])
 
 
-async def show_review(update: Update, context: BotContext, draft: Registration) -> Step:
+async def show_review(
+    update: Update, context: BotContext, draft: Registration, note: str = ""
+) -> Step:
     texts = context.texts
     step = await draft.save(update, context, Step.REVIEW)
     edits = [
@@ -224,7 +235,7 @@ async def show_review(update: Update, context: BotContext, draft: Registration) 
         if registration.is_required(field, draft.answers)
     ]
     rows = [*in_rows(edits, 2), [(texts("button.confirm"), callback("ob", "ok"))]]
-    await say(update, review_text(draft.answers, texts), inline(rows))
+    await say(update, with_note(note, review_text(draft.answers, texts)), inline(rows))
     return step
 
 
@@ -244,10 +255,8 @@ async def start(update: Update, context: BotContext) -> Step | int:
 
 
 async def welcome(update: Update, context: BotContext, draft: Registration) -> Step:
-    await say(
-        update, context.texts("onboarding.welcome_back" if draft.answers else "onboarding.welcome")
-    )
-    return await ask_next(update, context, draft)
+    greeting = "onboarding.welcome_back" if draft.answers else "onboarding.welcome"
+    return await ask_next(update, context, draft, note=context.texts(greeting))
 
 
 async def language_chosen(update: Update, context: BotContext) -> Step:
@@ -413,8 +422,8 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
         if field is None:
             await say(update, texts("error.gateway_refused"))
             return Step.REVIEW
-        await say(update, texts("error.gateway_refused_field", label=texts(f"field.{field}")))
-        return await ask(update, context, draft, field)
+        note = texts("error.gateway_refused_field", label=texts(f"field.{field}"))
+        return await ask(update, context, draft, field, note)
     except Unavailable as failure:
         log.warning("gateway unavailable for seller %s: %s", draft.seller_id, failure)
         await say(update, texts("error.gateway_unavailable"))

@@ -54,6 +54,18 @@ class Seller:
         self.says(message, key, **params)
         return message
 
+    async def expect_noted(
+        self, note: str, key: str, note_params: dict[str, object] | None = None
+    ) -> ChatMessage:
+        """One message: a note (a reason, a greeting), then the text of `key` (a question)."""
+        message = await self.user.next_message()
+        self.says(message, note, **(note_params or {}))
+        question = visible(self.texts(key)).split("\n")[0]
+        assert message.text is not None and question in message.text, (
+            f"expected {key!r} after the note:\n  {question!r}\ngot:\n  {message.text!r}"
+        )
+        return message
+
     async def type(self, text: str, then: str, **params: object) -> ChatMessage:
         """Types an answer; returns the next message, which must be `then`."""
         await self.user.send_text(text)
@@ -62,8 +74,7 @@ class Seller:
     async def refused(self, text: str, reason: str, question: str, **params: object) -> ChatMessage:
         """Types a wrong answer: the bot says why and asks the same question again."""
         await self.user.send_text(text)
-        await self.expect(reason, **params)
-        return await self.expect(f"onboarding.ask.{question}")
+        return await self.expect_noted(reason, f"onboarding.ask.{question}", params)
 
     async def press(self, message: ChatMessage, data: str) -> str:
         query_id = await self.user.press(message, data)
@@ -82,8 +93,7 @@ class Seller:
         await self.press(picker, f"lang:set:{self.language}")
         chosen = await self.user.next_edit()
         self.says(chosen, "language.chosen", language=I18N.native_name(self.language))
-        await self.expect("onboarding.welcome")
-        return await self.expect("onboarding.ask.display_name")
+        return await self.expect_noted("onboarding.welcome", "onboarding.ask.display_name")
 
     async def choose_incorporation(self, question: ChatMessage, code: str) -> ChatMessage:
         await self.press(question, f"ob:inc:{code}")

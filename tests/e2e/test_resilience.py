@@ -34,8 +34,7 @@ async def test_silence_pauses_registration_and_keeps_answers(
     await seller.type("Suman Sweets", "onboarding.ask.legal_name")
     await seller.expect("onboarding.timed_out")  # about 1.2 s of silence
     await user.send_text("/start")
-    await seller.expect("onboarding.welcome_back")
-    await seller.expect("onboarding.ask.legal_name")
+    await seller.expect_noted("onboarding.welcome_back", "onboarding.ask.legal_name")
     assert await bot.stop() == 0
     server.assert_no_errors()
 
@@ -193,8 +192,9 @@ async def test_a_field_the_gateway_refuses_is_asked_again(
     seller = Seller(user, "en")
     review = await seller.register()
     await seller.press(review, "ob:ok")
-    await seller.expect("error.gateway_refused_field", label=seller.texts("field.ifsc"))
-    await seller.expect("onboarding.ask.ifsc")
+    await seller.expect_noted(
+        "error.gateway_refused_field", "onboarding.ask.ifsc", {"label": seller.texts("field.ifsc")}
+    )
     del gateway.failures["create_seller"]
     review = await seller.type("HDFC0001234", "onboarding.review.title")
     await seller.confirm(review, Answers().display_name)
