@@ -84,7 +84,7 @@ def build_application(settings: Settings) -> BotApplication:
         .build()
     )
     application.bot_data[SERVICES] = services
-    application.add_handler(TypeHandler(Update, skip_replayed_update), group=-1)
+    application.add_handler(TypeHandler(Update, ReplayGuard()), group=-1)
     application.add_handler(onboarding.handler(settings.conversation_timeout_minutes))
     application.add_handlers(language.handlers())
     application.add_handlers(menu.handlers())
@@ -93,22 +93,35 @@ def build_application(settings: Settings) -> BotApplication:
     return application  # type: ignore[return-value]
 
 
-async def skip_replayed_update(update: Update, context: BotContext) -> None:
+class ReplayGuard:
     """Takes each Telegram update at most once, even across a crash.
 
     Telegram forgets an update only when the next getUpdates confirms it; a bot killed between
     replying and confirming gets the same update again after a restart, and would answer the
-    next question with it. Recording the update id before handling it makes that replay a no-op
-    (at worst the seller's last answer is lost and asked again, never applied twice).
+    next question with it. Claiming update ids in the database before handling them makes such
+    a replay a no-op (at worst the seller's last answer is lost and asked again, never applied
+    twice).
 
-    Telegram keeps an unconfirmed update for at most 24 hours, so only an id taken within that
-    time can come back; after a week without updates it may start ids anew from a random
-    number, which an older cursor must not block. The cursor is per bot, for a changed token.
+    One write claims the update and those already queued behind it: PTB confirms a batch as soon
+    as it has queued it, so none of those can come back either; under load that is one write per
+    batch, not per update. Ids rise by at least one per update, so `id + queued` never claims an
+    id not yet received. Telegram keeps an unconfirmed update for at most 24 hours, so only a
+    claim that recent blocks anything; after a week without updates it may start ids anew from a
+    random number. The cursor is per bot, in case the token changes.
     """
-    cursor = f"{UPDATES_CURSOR}:{context.bot.id}"
-    if not context.store.advance_cursor(cursor, update.update_id, REPLAY_WINDOW):
-        log.info("skipping update %s: already taken before a restart", update.update_id)
-        raise ApplicationHandlerStop
+
+    def __init__(self) -> None:
+        self.claimed: int | None = None  # the highest id claimed by this process
+
+    async def __call__(self, update: Update, context: BotContext) -> None:
+        if self.claimed is not None and update.update_id <= self.claimed:
+            return  # claimed with its batch; replays come only from before this process
+        upto = update.update_id + context.application.update_queue.qsize()
+        cursor = f"{UPDATES_CURSOR}:{context.bot.id}"
+        if not context.store.advance_cursor(cursor, update.update_id, REPLAY_WINDOW, upto):
+            log.info("skipping update %s: already taken before a restart", update.update_id)
+            raise ApplicationHandlerStop
+        self.claimed = upto
 
 
 class SellerBot(ExtBot[Any]):

@@ -70,23 +70,27 @@ class Store:
             )
         self._drafts[(telegram_id, kind)] = None
 
-    def advance_cursor(self, name: str, value: int, remember: timedelta) -> bool:
-        """Moves a cursor to `value`; False (and no change) if it was already at or past it less
-        than `remember` ago. An older cursor no longer counts: the stream may have restarted."""
+    def advance_cursor(
+        self, name: str, value: int, remember: timedelta, upto: int | None = None
+    ) -> bool:
+        """Moves a cursor past `value` (to `upto`, default `value`); False, and no change, if it
+        was already at or past `value` less than `remember` ago. An older cursor no longer
+        counts: the stream may have started again from a lower number."""
         now = utcnow()
+        upto = value if upto is None else upto
         table = Cursor.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as connection:
             moved = connection.execute(
                 update(table)
                 .where(table.c.name == name)
                 .where(or_(table.c.value < value, table.c.moved_at < now - remember))
-                .values(value=value, moved_at=now)
+                .values(value=upto, moved_at=now)
             ).rowcount
             if moved:
                 return True
             if connection.execute(select(table.c.name).where(table.c.name == name)).first():
                 return False
-            connection.execute(insert(table).values(name=name, value=value, moved_at=now))
+            connection.execute(insert(table).values(name=name, value=upto, moved_at=now))
             return True
 
     def beat(self, name: str = "bot") -> None:

@@ -101,3 +101,12 @@ def test_cursor_skips_replays_but_not_a_restarted_stream(engine: Engine) -> None
     # A week later Telegram may start from a random, lower id: it must be taken.
     assert store.advance_cursor("updates:1", 7, timedelta(0))
     assert not store.advance_cursor("updates:1", 7, day)
+
+
+def test_a_cursor_can_claim_a_batch(engine: Engine) -> None:
+    store = Store(engine)
+    day = timedelta(hours=24)
+    assert store.advance_cursor("updates:3", 10, day, upto=14)  # 10 and the four queued behind
+    for replayed in (10, 12, 14):
+        assert not store.advance_cursor("updates:3", replayed, day)
+    assert store.advance_cursor("updates:3", 15, day)
