@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -31,10 +32,9 @@ def run(settings: Settings) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
-    from bot.storage.migrate import upgrade
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.resolved_database_url)
+    migrate(settings)
     application = build_application(settings)
     logging.getLogger(__name__).info(
         "sellerbot starting: gateway=%s, api=%s", settings.gateway, settings.telegram_api_url
@@ -49,10 +49,29 @@ def run(settings: Settings) -> int:
     return 0
 
 
-def db_upgrade(settings: Settings) -> int:
+def migrate(settings: Settings) -> None:
+    """Applies the migrations; a database that cannot be opened is a one-line ConfigError."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
     from bot.storage.migrate import upgrade
 
-    upgrade(settings.resolved_database_url)
+    url = settings.resolved_database_url
+    try:
+        upgrade(url)
+    except (OperationalError, ArgumentError) as problem:
+        try:
+            shown = make_url(url).render_as_string(hide_password=True)
+        except ArgumentError:
+            shown = "(not a database URL)"
+        reason = str(problem.orig if isinstance(problem, OperationalError) else problem)
+        raise ConfigError(
+            f"cannot open the database {shown}: {reason.strip().splitlines()[0]}"
+        ) from None
+
+
+def db_upgrade(settings: Settings) -> int:
+    migrate(settings)
     print("database is up to date")
     return 0
 
@@ -62,10 +81,12 @@ def health(settings: Settings) -> int:
     from bot.storage.db import make_engine
     from bot.storage.store import Store
 
+    url = settings.resolved_database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        print("unhealthy: no database yet (the bot has not started)")
+        return 1
     try:
-        fresh = is_fresh(
-            Store(make_engine(settings.resolved_database_url)), settings.heartbeat_seconds
-        )
+        fresh = is_fresh(Store(make_engine(url)), settings.heartbeat_seconds)
     except Exception as problem:  # no database yet, or unreachable: not healthy either way
         print(f"unhealthy: {problem.__class__.__name__}: {problem}".splitlines()[0])
         return 1

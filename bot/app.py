@@ -49,6 +49,9 @@ ANSWERED_REMEMBERED = 1000  # presses are answered within seconds; this is plent
 
 def build_application(settings: Settings) -> BotApplication:
     """The bot as `sellerbot run` and the tests start it. The database must be migrated first."""
+    # The engine is made here, not in post_init: PTB loads persisted conversations in
+    # initialize(), before post_init runs. It opens no connection until first used, and
+    # post_shutdown disposes of it.
     engine = make_engine(settings.resolved_database_url)
     services = Services(
         settings=settings, store=Store(engine), i18n=I18n(settings.default_language)

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.i18n import LOCALES_DIR
+
 # Telegram tokens are "<bot id>:<secret>"; checked before any network call so a typo is one line.
 TOKEN_PATTERN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{30,}$")
 
@@ -28,20 +30,30 @@ class Settings(BaseSettings):
     database_url: str | None = None
     gateway: Literal["local"] = "local"
     default_language: str = "en"
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     operator_chat_id: int | None = None
     conversation_timeout_minutes: float = Field(default=30, gt=0)
     heartbeat_seconds: float = Field(default=30, gt=0)
 
     @field_validator("telegram_api_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
+    def _http_root(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. https://api.telegram.org")
         return value.rstrip("/")
 
-    @field_validator("log_level")
+    @field_validator("log_level", mode="before")
     @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("default_language")
+    @classmethod
+    def _have_catalogue(cls, value: str) -> str:
+        have = sorted(path.stem for path in LOCALES_DIR.glob("*.po"))
+        if value not in have:
+            raise ValueError(f"no catalogue locales/{value}.po; choose one of {', '.join(have)}")
+        return value
 
     @property
     def resolved_database_url(self) -> str:
@@ -68,6 +80,6 @@ class Settings(BaseSettings):
         if not TOKEN_PATTERN.match(token):
             raise ConfigError(
                 "SELLERBOT_TELEGRAM_TOKEN does not look like a bot token "
-                "(expected '<digits>:<35 letters>' from @BotFather)."
+                "(expected '<bot id>:<secret>' as @BotFather gives it)."
             )
         return token

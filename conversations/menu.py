@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.cards import seller_lines
 from bot.context import BotContext
+from bot.domain import registration
 from bot.gateways.base import GatewayError
 from bot.ui import PRIVATE_MESSAGE, callback, inline, say
 from conversations.language import show_picker
@@ -47,15 +48,7 @@ async def show_profile(update: Update, context: BotContext) -> None:
         await say(update, texts("error.gateway_unavailable_read"))
         return
     answers = {
-        "display_name": details.name,
-        "legal_name": details.legal_entity_name,
-        "incorporation_type": details.incorporation_type,
-        "gstin": details.gst_number,
-        "pan": details.pan_number,
-        "categories": details.categories,
-        "fssai": details.fssai_number,
-        "account_number": details.bank_account.account_number,
-        "ifsc": details.bank_account.ifsc_code,
+        **registration.from_gateway(details.model_dump()),
         "phone": seller.phone,
         "email": seller.email,
     }

@@ -43,7 +43,7 @@ from bot.domain.categories import (
 )
 from bot.domain.registration import Answers
 from bot.domain.seller import InvalidInput, clean_phone
-from bot.gateways.base import BankAccount, GatewayError, InvalidRequest, SellerInput, Unavailable
+from bot.gateways.base import GatewayError, InvalidRequest, SellerInput, Unavailable
 from bot.i18n import Texts
 from bot.storage.models import Seller
 from bot.ui import PRIVATE_MESSAGE, ReplyMarkup, callback, in_rows, inline, say, with_note
@@ -75,21 +75,6 @@ class Step(StrEnum):
     PHONE = "phone"
     EMAIL = "email"
     REVIEW = "review"
-
-
-# Setu's field paths (setu-ondc.md §5) mapped to our questions, to re-ask what the gateway refused.
-GATEWAY_FIELDS = {
-    "name": "display_name",
-    "legal_entity_name": "legal_name",
-    "incorporation_type": "incorporation_type",
-    "gst_number": "gstin",
-    "pan_number": "pan",
-    "categories": "categories",
-    "fssai_number": "fssai",
-    "bank_account.account_number": "account_number",
-    "bank_account.ifsc_code": "ifsc",
-    "bank_account": "account_number",
-}
 
 
 # --- the draft: answers so far, in our database --------------------------------------------
@@ -416,9 +401,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
         gateway_id = await context.gateway.create_seller(to_seller_input(draft))
     except InvalidRequest as refused:
         log.warning("gateway refused seller %s: %s", draft.seller_id, refused)
-        field = next(
-            (GATEWAY_FIELDS[e.field] for e in refused.errors if e.field in GATEWAY_FIELDS), None
-        )
+        field = next(filter(None, (registration.field_at(e.field) for e in refused.errors)), None)
         if field is None:
             await say(update, texts("error.gateway_refused"))
             return Step.REVIEW
@@ -461,20 +444,8 @@ async def ended(update: Update, context: BotContext) -> int:
 
 
 def to_seller_input(draft: Registration) -> SellerInput:
-    answers = draft.answers
-    return SellerInput(
-        seller_id=draft.seller_id,
-        name=answers["display_name"],
-        legal_entity_name=answers["legal_name"],
-        incorporation_type=answers["incorporation_type"],
-        gst_number=answers["gstin"],
-        pan_number=answers["pan"],
-        categories=answers["categories"],
-        fssai_number=answers.get("fssai"),
-        bank_account=BankAccount(
-            account_number=answers["account_number"], ifsc_code=answers["ifsc"]
-        ),
-    )
+    payload = registration.to_gateway(draft.answers)
+    return SellerInput.model_validate({"seller_id": draft.seller_id, **payload})
 
 
 async def cancel(update: Update, context: BotContext) -> int:

@@ -27,6 +27,20 @@ TYPED_FIELDS = frozenset(
 
 Answers = dict[str, Any]
 
+# Where each answer goes in the gateway's seller payload (Setu's SellerInputDTO, setu-ondc.md
+# §5); phone and email stay with us. The one mapping between the two shapes, both ways.
+GATEWAY_PATHS: dict[str, str] = {
+    "display_name": "name",
+    "legal_name": "legal_entity_name",
+    "incorporation_type": "incorporation_type",
+    "gstin": "gst_number",
+    "pan": "pan_number",
+    "categories": "categories",
+    "fssai": "fssai_number",
+    "account_number": "bank_account.account_number",
+    "ifsc": "bank_account.ifsc_code",
+}
+
 
 def is_required(field: str, answers: Answers) -> bool:
     """Every field is asked; FSSAI only when the categories need it (Setu rule)."""
@@ -71,3 +85,34 @@ def answer(answers: Answers, field: str, value: Any) -> Answers:
 
 def answered_count(answers: Answers) -> int:
     return sum(1 for field in FIELDS if field in answers)
+
+
+def to_gateway(answers: Answers) -> dict[str, Any]:
+    """The gateway's seller payload (nested as the gateway expects) from the answers."""
+    payload: dict[str, Any] = {}
+    for field, path in GATEWAY_PATHS.items():
+        *parents, leaf = path.split(".")
+        node = payload
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = answers.get(field)
+    return payload
+
+
+def from_gateway(payload: dict[str, Any]) -> Answers:
+    """The answers a gateway's seller record holds (phone and email are not among them)."""
+    answers: Answers = {}
+    for field, path in GATEWAY_PATHS.items():
+        node: Any = payload
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        answers[field] = node
+    return answers
+
+
+def field_at(path: str) -> str | None:
+    """The question whose answer the gateway refused at `path` (e.g. "bank_account.ifsc_code")."""
+    for field, own in GATEWAY_PATHS.items():
+        if path == own or own.startswith(path + "."):
+            return field
+    return None

@@ -55,6 +55,22 @@ def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
             {"SELLERBOT_TELEGRAM_TOKEN": TOKEN, "SELLERBOT_HEARTBEAT_SECONDS": "soon"},
             "SELLERBOT_HEARTBEAT_SECONDS",
         ),
+        (
+            {"SELLERBOT_TELEGRAM_TOKEN": TOKEN, "SELLERBOT_DEFAULT_LANGUAGE": "fr"},
+            "SELLERBOT_DEFAULT_LANGUAGE: Value error, no catalogue locales/fr.po",
+        ),
+        ({"SELLERBOT_TELEGRAM_TOKEN": TOKEN, "SELLERBOT_LOG_LEVEL": "verbose"}, "LOG_LEVEL"),
+        (
+            {"SELLERBOT_TELEGRAM_TOKEN": TOKEN, "SELLERBOT_TELEGRAM_API_URL": "127.0.0.1:8081"},
+            "must start with http",
+        ),
+        (
+            {
+                "SELLERBOT_TELEGRAM_TOKEN": TOKEN,
+                "SELLERBOT_DATABASE_URL": "postgresql+psycopg://u:hunter2@127.0.0.1:1/db",
+            },
+            "cannot open the database postgresql+psycopg://u:***@127.0.0.1:1/db",
+        ),
     ],
 )
 def test_run_fails_with_one_line(env: dict[str, str], message: str, tmp_path: Path) -> None:
@@ -70,3 +86,4 @@ def test_run_fails_with_one_line(env: dict[str, str], message: str, tmp_path: Pa
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr

@@ -63,3 +63,19 @@ def test_typed_pan_is_checked_against_the_gstin() -> None:
 def test_answered_count() -> None:
     assert registration.answered_count({}) == 0
     assert registration.answered_count(complete()) == 10
+
+
+def test_answers_map_to_the_gateway_payload_and_back() -> None:
+    answers = complete(categories=["Grocery"], fssai="12345678901234")
+    payload = registration.to_gateway(answers)
+    assert payload["gst_number"] == GSTIN
+    assert payload["bank_account"] == {"account_number": "123456789012", "ifsc_code": "SBIN0001234"}
+    back = registration.from_gateway(payload)
+    assert back == {k: v for k, v in answers.items() if k not in ("phone", "email")}
+
+
+def test_gateway_field_paths_name_our_questions() -> None:
+    assert registration.field_at("bank_account.ifsc_code") == "ifsc"
+    assert registration.field_at("gst_number") == "gstin"
+    assert registration.field_at("bank_account") == "account_number"
+    assert registration.field_at("consent_object") is None
