@@ -119,7 +119,22 @@ def _user_id(update: Update) -> int:
 # --- asking -----------------------------------------------------------------------------------
 
 
-def _categories_keyboard(selected: list[str], texts: Texts) -> InlineKeyboardMarkup:
+Rows = list[list[tuple[str, str]]]
+
+
+def _way_out(field: str, answers: Answers, texts: Texts) -> Rows:
+    """Keep, for an answered question (back to the review card, or to where the seller was),
+    and Back to the question before, while registering (not when editing from the review)."""
+    rows: Rows = []
+    if field in answers:
+        rows.append([(texts("button.keep"), callback("ob", "keep"))])
+    registering = registration.next_field(answers) is not None
+    if registering and registration.previous_field(field, answers) is not None:
+        rows.append([(texts("button.back"), callback("ob", "back"))])
+    return rows
+
+
+def _categories_keyboard(selected: list[str], texts: Texts, way_out: Rows) -> InlineKeyboardMarkup:
     buttons = [
         (
             ("✅ " if category.value in selected else "▫️ ") + texts(f"category.{category.code}"),
@@ -127,7 +142,8 @@ def _categories_keyboard(selected: list[str], texts: Texts) -> InlineKeyboardMar
         )
         for category in CATEGORIES
     ]
-    return inline([*in_rows(buttons, 2), [(texts("button.done"), callback("ob", "cat", "done"))]])
+    done = [(texts("button.done"), callback("ob", "cat", "done"))]
+    return inline([*in_rows(buttons, 2), done, *way_out])
 
 
 async def ask(
@@ -148,22 +164,23 @@ async def ask(
     question = with_note(note, texts(f"onboarding.ask.{field}"))
     if editing:
         question += "\n\n" + texts("onboarding.current", value=shown(field, answers[field], texts))
-    keep = [[(texts("button.keep"), callback("ob", "keep"))]] if editing else []
+    way_out = _way_out(field, answers, texts)
 
-    markup: ReplyMarkup | None = inline(keep) if keep else None
+    markup: ReplyMarkup | None = inline(way_out) if way_out else None
     if field == "incorporation_type":
         buttons = [
             (texts(f"incorporation.{code}"), callback("ob", "inc", code))
             for code in INCORPORATION_TYPES
         ]
-        markup = inline([*in_rows(buttons, 2), *keep])
+        markup = inline([*in_rows(buttons, 2), *way_out])
     elif field == "categories":
-        markup = _categories_keyboard(draft.selecting, texts)
+        markup = _categories_keyboard(draft.selecting, texts, way_out)
     elif field == "phone":
+        # A reply keyboard replaces inline buttons: Back and Keep are not offered here.
         share = KeyboardButton(texts("button.share_phone"), request_contact=True)
         markup = ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
     elif field == "email":
-        markup = inline([[(texts("button.skip"), callback("ob", "skip"))], *keep])
+        markup = inline([[(texts("button.skip"), callback("ob", "skip"))], *way_out])
     await say(update, question, markup)
     return step
 
@@ -342,7 +359,8 @@ async def category_toggled(update: Update, context: BotContext) -> Step:
     else:
         draft.selecting.append(value)
     await draft.save(update, context, Step.CATEGORIES)
-    await query.edit_message_reply_markup(_categories_keyboard(draft.selecting, texts))
+    way_out = _way_out("categories", draft.answers, texts)
+    await query.edit_message_reply_markup(_categories_keyboard(draft.selecting, texts, way_out))
     return Step.CATEGORIES
 
 
@@ -374,6 +392,19 @@ async def keep_answer(update: Update, context: BotContext) -> Step:
     await update.callback_query.answer()  # type: ignore[union-attr]
     await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
     return await ask_next(update, context, Registration.load(update, context))
+
+
+async def go_back(update: Update, context: BotContext) -> Step:
+    """Back: the question before this one, with its answer shown; answering it (or Keep)
+    comes back here, because this is then the first unanswered question."""
+    draft = Registration.load(update, context)
+    previous = registration.previous_field(draft.asking or "", draft.answers)
+    if previous is None:
+        await update.callback_query.answer(context.texts("error.stale_button"))  # type: ignore[union-attr]
+        return await ask_again(update, context)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    return await ask(update, context, draft, previous)
 
 
 async def edit_field(update: Update, context: BotContext) -> Step:
@@ -471,13 +502,19 @@ async def stale_button(update: Update, context: BotContext) -> Step:
 
 def handler(timeout_minutes: float) -> ConversationHandler:
     keep = CallbackQueryHandler(keep_answer, pattern=r"^ob:keep$")
+    back = CallbackQueryHandler(go_back, pattern=r"^ob:back$")
     states: dict[object, list] = {
         Step.LANGUAGE: [CallbackQueryHandler(language_chosen, pattern=language.PICK_PATTERN)],
         Step.INCORPORATION_TYPE: [
             CallbackQueryHandler(incorporation_chosen, pattern=r"^ob:inc:[A-Z]{1,8}$"),
             keep,
+            back,
         ],
-        Step.CATEGORIES: [CallbackQueryHandler(category_toggled, pattern=r"^ob:cat:\w{1,8}$")],
+        Step.CATEGORIES: [
+            CallbackQueryHandler(category_toggled, pattern=r"^ob:cat:\w{1,8}$"),
+            keep,
+            back,
+        ],
         Step.PHONE: [
             MessageHandler(filters.CONTACT & private, contact_shared),
             MessageHandler(text, phone_typed),
@@ -486,6 +523,7 @@ def handler(timeout_minutes: float) -> ConversationHandler:
             MessageHandler(text, typed("email")),
             CallbackQueryHandler(email_skipped, pattern=r"^ob:skip$"),
             keep,
+            back,
         ],
         Step.REVIEW: [
             CallbackQueryHandler(edit_field, pattern=r"^ob:edit:\w+$"),
@@ -494,7 +532,7 @@ def handler(timeout_minutes: float) -> ConversationHandler:
         ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
     }
     for field in registration.TYPED_FIELDS - {"email"}:
-        states[Step(field)] = [MessageHandler(text, typed(field)), keep]
+        states[Step(field)] = [MessageHandler(text, typed(field)), keep, back]
     with warnings.catch_warnings():
         # Buttons are tracked per chat and user, which is what we want: PTB warns because
         # per_message=False cannot tell two messages' buttons apart; stale ones are re-asked.

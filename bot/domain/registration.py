@@ -57,6 +57,14 @@ def next_field(answers: Answers) -> str | None:
     return None
 
 
+def previous_field(field: str, answers: Answers) -> str | None:
+    """The question asked before `field` (skipping one not required), or None for the first."""
+    if field not in FIELDS:
+        return None
+    earlier = [f for f in FIELDS[: FIELDS.index(field)] if is_required(f, answers)]
+    return earlier[-1] if earlier else None
+
+
 def clean_typed(field: str, text: str, answers: Answers) -> str:
     """Checks and normalises a typed answer; raises rules.InvalidInput with the reason."""
     cleaners: dict[str, Callable[[str], str]] = {

@@ -309,3 +309,32 @@ async def test_registration_on_each_database(
     assert theirs.gst_number == Answers().gstin
     assert await bot.stop() == 0
     server.assert_no_errors()
+
+
+async def test_back_goes_to_the_previous_question_and_returns(
+    server: TelegramTestServer, bot: BotProcess
+) -> None:
+    user = server.user(1011, "Usha", language_code="en")
+    seller = Seller(user, "en")
+    question = await seller.pick_language(await seller.start_new())
+    assert "ob:back" not in question.button_data  # nothing before the first question
+    await seller.type("Usha Stores", "onboarding.ask.legal_name")
+    question = await seller.type("Usha Traders", "onboarding.ask.incorporation_type")
+    await seller.press(question, "ob:back")
+    await user.next_edit()  # the question left behind loses its buttons
+    question = await seller.expect("onboarding.ask.legal_name")
+    assert "Usha Traders" in question.text  # the answer so far is shown
+    assert {"ob:keep", "ob:back"} <= set(question.button_data)
+    question = await seller.type("Usha Trading Co", "onboarding.ask.incorporation_type")
+    await seller.choose_incorporation(question, "SP")
+    question = await seller.type("27AAPFU0939F1ZV", "onboarding.ask.pan")
+    await seller.press(question, "ob:back")
+    await user.next_edit()
+    question = await seller.expect("onboarding.ask.gstin")
+    await seller.press(question, "ob:keep")  # unchanged: back to where the seller was
+    await user.next_edit()
+    await seller.expect("onboarding.ask.pan")
+    engine = make_engine(bot.database_url)
+    draft = Store(engine).draft(1011, "seller")
+    engine.dispose()
+    assert draft is not None and draft["answers"]["legal_name"] == "Usha Trading Co"

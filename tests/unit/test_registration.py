@@ -79,3 +79,12 @@ def test_gateway_field_paths_name_our_questions() -> None:
     assert registration.field_at("gst_number") == "gstin"
     assert registration.field_at("bank_account") == "account_number"
     assert registration.field_at("consent_object") is None
+
+
+def test_previous_question_skips_what_is_not_asked() -> None:
+    assert registration.previous_field("display_name", {}) is None
+    assert registration.previous_field("legal_name", {}) == "display_name"
+    assert (
+        registration.previous_field("account_number", {"categories": ["Fashion"]}) == "categories"
+    )
+    assert registration.previous_field("account_number", {"categories": ["Grocery"]}) == "fssai"
