@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -11,6 +13,7 @@ from bot.i18n import I18n
 from bot.ui import PRIVATE_MESSAGE, callback, in_rows, inline, say, with_note
 
 PICK_PATTERN = r"^lang:set:[a-z]{2,3}$"
+USED_PICKER = "language_picker_used"
 
 
 def picker(i18n: I18n, telegram_language: str | None) -> InlineKeyboardMarkup:
@@ -28,20 +31,36 @@ async def show_picker(update: Update, context: BotContext, note: str = "") -> No
     await say(update, prompt, picker(context.i18n, context.app_language))
 
 
-async def apply_choice(update: Update, context: BotContext) -> bool:
-    """Stores the language a button names; False (and nothing changed) if we don't have it."""
+class Choice(enum.Enum):
+    """What a press on the picker did."""
+
+    APPLIED = "applied"
+    REFUSED = "refused"  # not a language we have (a crafted or outdated button)
+    REPEATED = "repeated"  # a second press on a picker already used (a double tap)
+
+
+async def apply_choice(update: Update, context: BotContext) -> Choice:
+    """Stores the language a button names and confirms it on the picker."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
     code = query.data.rsplit(":", 1)[1]
     if code not in context.i18n.languages:
         await query.answer(context.texts("error.stale_button"), show_alert=True)
-        return False
+        return Choice.REFUSED
+    picker_id = query.message.message_id if query.message else None
+    # The picker says which language was picked once; editing it to the same words again
+    # would be refused by Telegram ("message is not modified"). PTB's in-memory user_data is
+    # enough here: a restart loses only this double-tap guard, not the language.
+    if picker_id is not None and context.user_data.get(USED_PICKER) == picker_id:
+        await query.answer()
+        return Choice.REPEATED
+    context.user_data[USED_PICKER] = picker_id
     context.store.set_language(update.effective_user.id, code)
     texts = context.texts
     await query.answer()
     await query.edit_message_text(texts("language.chosen", language=context.i18n.native_name(code)))
     await set_chat_command_menu(context.bot, update.effective_user.id, texts)
-    return True
+    return Choice.APPLIED
 
 
 async def on_language_button(update: Update, context: BotContext) -> None:

@@ -262,14 +262,15 @@ async def welcome(update: Update, context: BotContext, draft: Registration) -> S
 
 
 async def language_chosen(update: Update, context: BotContext) -> Step:
-    if not await language.apply_choice(update, context):
+    if await language.apply_choice(update, context) != language.Choice.APPLIED:
         return Step.LANGUAGE
     return await welcome(update, context, Registration.load(update, context))
 
 
 async def language_changed(update: Update, context: BotContext) -> Step:
     """A /language choice mid-registration: the pending question again, in the new language."""
-    await language.apply_choice(update, context)
+    if await language.apply_choice(update, context) == language.Choice.REPEATED:
+        return Step(Registration.load(update, context).asking or Step.LANGUAGE)
     return await ask_again(update, context)
 
 
@@ -493,13 +494,6 @@ async def timed_out(update: object, context: BotContext) -> None:
         await ended(update, context)
 
 
-async def stale_button(update: Update, context: BotContext) -> Step:
-    """A button from an earlier question pressed now: say so and show the current question."""
-    assert update.callback_query is not None
-    await update.callback_query.answer(context.texts("error.stale_button"))
-    return await ask_again(update, context)
-
-
 def handler(timeout_minutes: float) -> ConversationHandler:
     keep = CallbackQueryHandler(keep_answer, pattern=r"^ob:keep$")
     back = CallbackQueryHandler(go_back, pattern=r"^ob:back$")
@@ -535,7 +529,8 @@ def handler(timeout_minutes: float) -> ConversationHandler:
         states[Step(field)] = [MessageHandler(text, typed(field)), keep, back]
     with warnings.catch_warnings():
         # Buttons are tracked per chat and user, which is what we want: PTB warns because
-        # per_message=False cannot tell two messages' buttons apart; stale ones are re-asked.
+        # per_message=False cannot tell two messages' buttons apart; a stale press falls
+        # through to the catch-all in conversations/menu.py, which says so.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         return _conversation(states, timeout_minutes)
 
@@ -550,7 +545,6 @@ def _conversation(states: dict[object, list], timeout_minutes: float) -> Convers
             CallbackQueryHandler(language_changed, pattern=language.PICK_PATTERN),
             MessageHandler(not_text, wrong_kind),
             MessageHandler(text, wrong_kind),
-            CallbackQueryHandler(stale_button, pattern=r"^ob:"),
         ],
         name=NAME,
         persistent=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from bot.gateways.local import LocalGateway
@@ -338,3 +339,20 @@ async def test_back_goes_to_the_previous_question_and_returns(
     draft = Store(engine).draft(1011, "seller")
     engine.dispose()
     assert draft is not None and draft["answers"]["legal_name"] == "Usha Trading Co"
+
+
+async def test_a_double_tap_on_the_language_picker_acts_once(
+    server: TelegramTestServer, bot: BotProcess
+) -> None:
+    user = server.user(1012, "Tara", language_code="en")
+    seller = Seller(user, "en")
+    picker = await seller.start_new()
+    first, second = await asyncio.gather(
+        user.press(picker, "lang:set:en"), user.press(picker, "lang:set:en")
+    )
+    await user.callback_answer(first)
+    await user.callback_answer(second)
+    await user.next_edit()
+    await seller.expect_noted("onboarding.welcome", "onboarding.ask.display_name")
+    await user.send_text("Tara Stores")
+    await seller.expect("onboarding.ask.legal_name")  # and no second question in between
