@@ -121,9 +121,12 @@ class Seller:
         return await self.expect(then)
 
     async def register(self, answers: Answers | None = None) -> ChatMessage:
-        """The whole registration; returns the review card."""
-        a = answers or Answers()
-        question = await self.pick_language(await self.start_new())
+        """The whole registration from /start; returns the review card."""
+        await self.pick_language(await self.start_new())
+        return await self.answer_all(answers or Answers())
+
+    async def answer_all(self, a: Answers, skip_email: bool = False) -> ChatMessage:
+        """Every answer, from the shop name question on; returns the review card."""
         await self.type(a.display_name, "onboarding.ask.legal_name")
         question = await self.type(a.legal_name, "onboarding.ask.incorporation_type")
         await self.choose_incorporation(question, a.incorporation_type)
@@ -136,8 +139,12 @@ class Seller:
             await self.type(a.fssai, "onboarding.ask.account_number")
         await self.type(a.account_number, "onboarding.ask.ifsc")
         await self.type(a.ifsc, "onboarding.ask.phone")
-        await self.share_phone()
-        return await self.type(a.email, "onboarding.review.title")
+        question = await self.share_phone()
+        if not skip_email:
+            return await self.type(a.email, "onboarding.review.title")
+        await self.press(question, "ob:skip")
+        await self.user.next_edit()
+        return await self.expect("onboarding.review.title")
 
     async def confirm(self, review: ChatMessage, name: str) -> ChatMessage:
         await self.press(review, "ob:ok")
