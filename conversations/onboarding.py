@@ -100,9 +100,10 @@ class Registration:
         """Stores the draft and checkpoints the conversation at `step` before it is asked."""
         self.asking = step.value
         user_id = _user_id(update)
-        if context.store.draft(user_id, DRAFT) == asdict(self):
+        data = asdict(self)
+        if context.store.draft_is(user_id, DRAFT, data):
             return step  # asked again, nothing new: both are already stored
-        context.store.save_draft(user_id, DRAFT, asdict(self))
+        context.store.save_draft(user_id, DRAFT, data)
         if context.application.persistence is not None:
             chat_id = update.effective_chat.id if update.effective_chat else user_id
             await context.application.persistence.update_conversation(

@@ -53,6 +53,13 @@ class Store:
                 self._drafts[key] = dict(row.data) if row else None
         return copy.deepcopy(self._drafts[key])  # callers may change theirs freely
 
+    def draft_is(self, telegram_id: int, kind: str, data: dict[str, Any]) -> bool:
+        """True if the stored draft already equals `data` (nothing to write)."""
+        key = (telegram_id, kind)
+        if key not in self._drafts:
+            self.draft(telegram_id, kind)
+        return self._drafts[key] == data
+
     def save_draft(self, telegram_id: int, kind: str, data: dict[str, Any]) -> None:
         with self.engine.begin() as connection:
             upsert(

@@ -110,3 +110,11 @@ def test_a_cursor_can_claim_a_batch(engine: Engine) -> None:
     for replayed in (10, 12, 14):
         assert not store.advance_cursor("updates:3", replayed, day)
     assert store.advance_cursor("updates:3", 15, day)
+
+
+def test_draft_is_compares_with_what_is_stored(engine: Engine) -> None:
+    store = Store(engine)
+    assert not store.draft_is(5, "seller", {"answers": {}})
+    store.save_draft(5, "seller", {"answers": {"pan": "X"}})
+    assert Store(engine).draft_is(5, "seller", {"answers": {"pan": "X"}})
+    assert not store.draft_is(5, "seller", {"answers": {"pan": "Y"}})
