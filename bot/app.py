@@ -31,6 +31,7 @@ from bot.context import SERVICES, BotApplication, BotContext, Services
 from bot.gateways import make_gateway
 from bot.i18n import INDIA, I18n
 from bot.jobs.heartbeat import start_heartbeat
+from bot.jobs.silence import note_activity, watch_silence
 from bot.redact import redact
 from bot.storage.db import make_engine
 from bot.storage.persistence import SQLModelPersistence
@@ -61,6 +62,7 @@ def build_application(settings: Settings) -> BotApplication:
         services.gateway = make_gateway(settings.gateway, engine)
         await publish_command_menus(application.bot, services.i18n)
         start_heartbeat(application, services.store, settings.heartbeat_seconds)
+        watch_silence(application, settings.conversation_timeout_minutes)
 
     async def post_shutdown(application: Application) -> None:
         if services.gateway is not None:
@@ -87,8 +89,9 @@ def build_application(settings: Settings) -> BotApplication:
         .build()
     )
     application.bot_data[SERVICES] = services
+    application.add_handler(TypeHandler(Update, note_activity), group=-2)
     application.add_handler(TypeHandler(Update, ReplayGuard()), group=-1)
-    application.add_handler(onboarding.handler(settings.conversation_timeout_minutes))
+    application.add_handler(onboarding.handler())
     application.add_handlers(language.handlers())
     application.add_handlers(menu.handlers())
     application.add_handlers(menu.catch_alls())

@@ -2,7 +2,8 @@
 
 State diagram: conversations/onboarding.mmd. Every answer is saved to the `drafts` table before
 the next question is sent, and the conversation state is checkpointed at the same moment, so a
-restart (or a crash) resumes at the question the seller last saw.
+restart (or a crash) resumes at the question the seller last saw. After a long silence the
+seller is told registration is paused (bot/jobs/silence.py); their next answer goes on.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -90,6 +90,7 @@ class Registration:
     # Our seller id is fixed with the first answer, so a Confirm retried after a failure sends
     # the same id and the gateway can refuse a duplicate.
     seller_id: str = default(default_factory=lambda: str(uuid.uuid4()))
+    paused: bool = False  # told "paused after silence" (bot/jobs/silence.py); cleared by any answer
 
     @classmethod
     def load(cls, update: Update, context: BotContext) -> Registration:
@@ -98,7 +99,7 @@ class Registration:
 
     async def save(self, update: Update, context: BotContext, step: Step) -> Step:
         """Stores the draft and checkpoints the conversation at `step` before it is asked."""
-        self.asking = step.value
+        self.asking, self.paused = step.value, False
         user_id = _user_id(update)
         data = asdict(self)
         if context.store.draft_is(user_id, DRAFT, data):
@@ -483,19 +484,15 @@ def to_seller_input(draft: Registration) -> SellerInput:
 
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel: stop asking, say how many answers are kept for /start to continue from."""
-    kept = registration.answered_count(Registration.load(update, context).answers)
+    draft = Registration.load(update, context)
+    kept = registration.answered_count(draft.answers)
+    draft.asking = None  # no question is waiting: nothing to pause after a silence
+    context.store.save_draft(_user_id(update), DRAFT, asdict(draft))
     await say(update, context.texts.plural("onboarding.cancelled", kept), ReplyKeyboardRemove())
     return await ended(update, context)
 
 
-async def timed_out(update: object, context: BotContext) -> None:
-    """After a long silence: say the answers are kept, and how to go on."""
-    if isinstance(update, Update) and update.effective_chat:
-        await say(update, context.texts("onboarding.timed_out"), ReplyKeyboardRemove())
-        await ended(update, context)
-
-
-def handler(timeout_minutes: float) -> ConversationHandler:
+def handler() -> ConversationHandler:
     keep = CallbackQueryHandler(keep_answer, pattern=r"^ob:keep$")
     back = CallbackQueryHandler(go_back, pattern=r"^ob:back$")
     states: dict[object, list] = {
@@ -524,7 +521,6 @@ def handler(timeout_minutes: float) -> ConversationHandler:
             CallbackQueryHandler(edit_field, pattern=r"^ob:edit:\w+$"),
             CallbackQueryHandler(confirm, pattern=r"^ob:ok$"),
         ],
-        ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
     }
     for field in registration.TYPED_FIELDS - {"email"}:
         states[Step(field)] = [MessageHandler(text, typed(field)), keep, back]
@@ -533,10 +529,10 @@ def handler(timeout_minutes: float) -> ConversationHandler:
         # per_message=False cannot tell two messages' buttons apart; a stale press falls
         # through to the catch-all in conversations/menu.py, which says so.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return _conversation(states, timeout_minutes)
+        return _conversation(states)
 
 
-def _conversation(states: dict[object, list], timeout_minutes: float) -> ConversationHandler:
+def _conversation(states: dict[object, list]) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("start", start, filters=private)],
         states=states,
@@ -550,5 +546,6 @@ def _conversation(states: dict[object, list], timeout_minutes: float) -> Convers
         name=NAME,
         persistent=True,
         allow_reentry=True,
-        conversation_timeout=timeout_minutes * 60,
+        # No conversation_timeout: PTB would reschedule a job on every update (5% of the CPU
+        # in bench/updates.py) and forget it at a restart; bot/jobs/silence.py does it instead.
     )

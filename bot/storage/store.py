@@ -22,6 +22,7 @@ class Store:
         # save a query each. One bot process owns its database, so the caches stay true.
         self._languages: dict[int, str | None] = {}
         self._drafts: dict[tuple[int, str], dict[str, Any] | None] = {}
+        self._last_seen: dict[int, datetime] = {}  # in memory only: who wrote when, this run
 
     def language_of(self, telegram_id: int) -> str | None:
         if telegram_id not in self._languages:
@@ -76,6 +77,18 @@ class Store:
                 delete(Draft).where(Draft.telegram_id == telegram_id, Draft.kind == kind)  # type: ignore[arg-type]
             )
         self._drafts[(telegram_id, kind)] = None
+
+    def seen(self, telegram_id: int, when: datetime) -> None:
+        self._last_seen[telegram_id] = when
+
+    def last_seen(self, telegram_id: int) -> datetime | None:
+        return self._last_seen.get(telegram_id)
+
+    def drafts_untouched_since(self, moment: datetime) -> list[tuple[int, str, dict[str, Any]]]:
+        """(telegram id, kind, data) of every draft last saved before `moment`."""
+        with session_scope(self.engine) as session:
+            rows = session.exec(select(Draft).where(Draft.updated_at < moment))
+            return [(row.telegram_id, row.kind, dict(row.data)) for row in rows]
 
     def advance_cursor(
         self, name: str, value: int, remember: timedelta, upto: int | None = None

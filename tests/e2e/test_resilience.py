@@ -28,15 +28,27 @@ async def test_silence_pauses_registration_and_keeps_answers(
 ) -> None:
     bot = BotProcess(server, tmp_path / "data", SELLERBOT_CONVERSATION_TIMEOUT_MINUTES="0.02")
     await bot.start()
+    quitter = server.user(2010, "Quit", language_code="en")
+    await Seller(quitter, "en").pick_language(await Seller(quitter, "en").start_new())
+    await quitter.send_text("/cancel")
+    await quitter.next_message()
     user = server.user(2001, "Suman", language_code="en")
     seller = Seller(user, "en")
     await seller.pick_language(await seller.start_new())
     await seller.type("Suman Sweets", "onboarding.ask.legal_name")
     await seller.expect("onboarding.timed_out")  # about 1.2 s of silence
+    assert quitter.pending() == []  # who cancelled is not waiting for anything
     await user.send_text("/start")
     await seller.expect_noted("onboarding.welcome_back", "onboarding.ask.legal_name")
+    # Silence again, across a restart: the watcher reads the drafts, so it still tells.
+    assert await bot.stop() == 0
+    await bot.start()
+    await seller.expect("onboarding.timed_out")
+    # Told once; the next answer simply goes on from the question that was waiting.
+    await seller.type("Suman Foods", "onboarding.ask.incorporation_type")
     assert await bot.stop() == 0
     server.assert_no_errors()
+    assert user.pending() == []
 
 
 async def test_a_429_is_waited_out_not_dropped(server: TelegramTestServer, bot: BotProcess) -> None:

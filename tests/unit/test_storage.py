@@ -118,3 +118,11 @@ def test_draft_is_compares_with_what_is_stored(engine: Engine) -> None:
     store.save_draft(5, "seller", {"answers": {"pan": "X"}})
     assert Store(engine).draft_is(5, "seller", {"answers": {"pan": "X"}})
     assert not store.draft_is(5, "seller", {"answers": {"pan": "Y"}})
+
+
+def test_drafts_untouched_since(engine: Engine) -> None:
+    store = Store(engine)
+    store.save_draft(6, "seller", {"asking": "pan"})
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert store.drafts_untouched_since(later) == [(6, "seller", {"asking": "pan"})]
+    assert store.drafts_untouched_since(later - timedelta(minutes=5)) == []
