@@ -52,7 +52,7 @@ _PHONE_SEPARATORS_RE = re.compile(r"[\s\-()]+")
 _KEPT_FORMAT_CHARS = frozenset({"\u200c", "\u200d"})
 
 
-def _ascii_digits(text: str) -> str:
+def ascii_digits(text: str) -> str:
     """Replace any Unicode decimal digit (Devanagari, Tamil, full-width...) with its ASCII digit."""
     # Sellers typing on an Indic keyboard send "९८१२..." for their phone or account number.
     return "".join(
@@ -73,7 +73,8 @@ def _is_visible(ch: str) -> bool:
     return not category.startswith("C")
 
 
-def _clean_name(text: str, maximum: int) -> str:
+def clean_name(text: str, maximum: int) -> str:
+    """A name-like answer, trimmed and single-spaced, at most `maximum` long; else InvalidInput."""
     # NFC so the same name typed on two keyboards is stored (and compared) the same way.
     text = unicodedata.normalize("NFC", text)
     # Splitting first turns tabs and newlines (control characters) into single spaces.
@@ -91,12 +92,12 @@ def _clean_name(text: str, maximum: int) -> str:
 
 def clean_display_name(text: str) -> str:
     """The shop name buyers see, trimmed and single-spaced; InvalidInput if it is unusable."""
-    return _clean_name(text, NAME_MAX)
+    return clean_name(text, NAME_MAX)
 
 
 def clean_legal_name(text: str) -> str:
     """The legal entity name as registered, trimmed and single-spaced; InvalidInput if unusable."""
-    return _clean_name(text, LEGAL_NAME_MAX)
+    return clean_name(text, LEGAL_NAME_MAX)
 
 
 def clean_gstin(text: str) -> str:
@@ -128,7 +129,7 @@ def clean_pan(text: str, gstin: str | None) -> str:
 
 def clean_fssai(text: str) -> str:
     """An FSSAI licence number as its 14 digits; InvalidInput otherwise."""
-    number = _ascii_digits(_SEPARATORS_RE.sub("", text))
+    number = ascii_digits(_SEPARATORS_RE.sub("", text))
     if not _FSSAI_RE.fullmatch(number):
         raise InvalidInput("error.fssai_invalid")
     return number
@@ -136,7 +137,7 @@ def clean_fssai(text: str) -> str:
 
 def clean_account_number(text: str) -> str:
     """An Indian bank account number as 9-18 digits, leading zeros kept; InvalidInput otherwise."""
-    number = _ascii_digits(_SEPARATORS_RE.sub("", text))
+    number = ascii_digits(_SEPARATORS_RE.sub("", text))
     # All zeros passes the length rule but is always a placeholder, never an account.
     if not _ACCOUNT_RE.fullmatch(number) or not number.strip("0"):
         raise InvalidInput("error.account_invalid")
@@ -165,7 +166,7 @@ def clean_phone(phone_number: str) -> str:
     """An Indian mobile number as "+91" and 10 digits; InvalidInput for any other number."""
     # Telegram contacts arrive as "919812345678" or "+919812345678"; typed ones add spaces,
     # a trunk "0" or the "00" international prefix.
-    number = _ascii_digits(_PHONE_SEPARATORS_RE.sub("", phone_number))
+    number = ascii_digits(_PHONE_SEPARATORS_RE.sub("", phone_number))
     if number.startswith("+"):
         national = number.removeprefix("+91") if number.startswith("+91") else ""
     elif number.startswith("0091") and len(number) == 14:
