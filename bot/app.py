@@ -7,7 +7,6 @@ import html
 import logging
 import traceback
 from collections import OrderedDict
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -17,7 +16,6 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    ApplicationHandlerStop,
     ContextTypes,
     Defaults,
     ExtBot,
@@ -33,6 +31,7 @@ from bot.i18n import INDIA, I18n
 from bot.jobs.heartbeat import start_heartbeat
 from bot.jobs.silence import note_activity, watch_silence
 from bot.redact import redact
+from bot.replay import ReplayGuard, UpdateQueue
 from bot.storage.db import make_engine
 from bot.storage.persistence import SQLModelPersistence
 from bot.storage.store import Store
@@ -43,8 +42,6 @@ log = logging.getLogger(__name__)
 # Telegram allows bursts; retrying a 429 after its retry_after keeps a message instead of
 # dropping it (PTB's default of 0 retries would turn every 429 into an error).
 RATE_LIMIT_RETRIES = 5
-UPDATES_CURSOR = "telegram_updates"
-REPLAY_WINDOW = timedelta(hours=24)  # how long Telegram keeps an update nobody confirmed
 ANSWERED_REMEMBERED = 1000  # presses are answered within seconds; this is plenty
 
 
@@ -82,6 +79,7 @@ def build_application(settings: Settings) -> BotApplication:
     application = (
         ApplicationBuilder()
         .bot(bot)
+        .update_queue(UpdateQueue())
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLModelPersistence(engine))
         .post_init(post_init)
@@ -97,37 +95,6 @@ def build_application(settings: Settings) -> BotApplication:
     application.add_handlers(menu.catch_alls())
     application.add_error_handler(report_error)
     return application  # type: ignore[return-value]
-
-
-class ReplayGuard:
-    """Takes each Telegram update at most once, even across a crash.
-
-    Telegram forgets an update only when the next getUpdates confirms it; a bot killed between
-    replying and confirming gets the same update again after a restart, and would answer the
-    next question with it. Claiming update ids in the database before handling them makes such
-    a replay a no-op (at worst the seller's last answer is lost and asked again, never applied
-    twice).
-
-    One write claims the update and those already queued behind it: PTB confirms a batch as soon
-    as it has queued it, so none of those can come back either; under load that is one write per
-    batch, not per update. Ids rise by at least one per update, so `id + queued` never claims an
-    id not yet received. Telegram keeps an unconfirmed update for at most 24 hours, so only a
-    claim that recent blocks anything; after a week without updates it may start ids anew from a
-    random number. The cursor is per bot, in case the token changes.
-    """
-
-    def __init__(self) -> None:
-        self.claimed: int | None = None  # the highest id claimed by this process
-
-    async def __call__(self, update: Update, context: BotContext) -> None:
-        if self.claimed is not None and update.update_id <= self.claimed:
-            return  # claimed with its batch; replays come only from before this process
-        upto = update.update_id + context.application.update_queue.qsize()
-        cursor = f"{UPDATES_CURSOR}:{context.bot.id}"
-        if not context.store.advance_cursor(cursor, update.update_id, REPLAY_WINDOW, upto):
-            log.info("skipping update %s: already taken before a restart", update.update_id)
-            raise ApplicationHandlerStop
-        self.claimed = upto
 
 
 class SellerBot(ExtBot[Any]):
@@ -157,24 +124,40 @@ class SellerBot(ExtBot[Any]):
 
 
 async def report_error(update: object, context: BotContext) -> None:
-    """Logs the failure with its context, apologises to the seller, and tells the operator.
+    """Logs the failure with its context, tells the operator, and apologises to the seller.
 
     The conversation keeps its state: PTB does not move a conversation on when a step raises.
     """
     user_id = None
-    if isinstance(update, Update):
-        user_id = update.effective_user.id if update.effective_user else None
-        await _apologise(update, context)
+    if isinstance(update, Update) and update.effective_user:
+        user_id = update.effective_user.id
     log.error("unhandled error (user %s)", user_id, exc_info=context.error)
     operator = context.settings.operator_chat_id
     if operator is not None and context.error is not None:
-        trace = "".join(traceback.format_exception(context.error))
-        trace = redact(trace, [context.settings.token()])[-3000:]  # a message holds 4096
-        report = f"⚠️ sellerbot error (user {user_id})\n<pre>{html.escape(trace)}</pre>"
+        trace = redact(
+            "".join(traceback.format_exception(context.error)), [context.settings.token()]
+        )
+        report = f"⚠️ sellerbot error (user {user_id})\n<pre>{_tail_as_html(trace)}</pre>"
         try:
             await context.bot.send_message(operator, report)
         except TelegramError:
             log.exception("could not report the error to the operator chat")
+    if isinstance(update, Update):
+        try:
+            await _apologise(update, context)
+        except Exception:  # e.g. the database is what failed: the log above has it all
+            log.exception("could not apologise to user %s", user_id)
+
+
+REPORT_LIMIT = 3800  # characters of traceback in a report; a message holds 4096
+
+
+def _tail_as_html(text: str) -> str:
+    """The end of `text`, escaped for HTML, as long as fits in a report (escaping lengthens)."""
+    tail = text[-REPORT_LIMIT:]
+    while len(html.escape(tail)) > REPORT_LIMIT:
+        tail = tail[len(tail) // 10 + 1 :]
+    return html.escape(tail)
 
 
 async def _apologise(update: Update, context: BotContext) -> None:
@@ -184,7 +167,4 @@ async def _apologise(update: Update, context: BotContext) -> None:
         with contextlib.suppress(TelegramError):
             await query.answer()
     if update.effective_chat:
-        try:
-            await update.effective_chat.send_message(context.texts("error.internal"))
-        except TelegramError:  # the apology itself failed (network?): the log has it all
-            log.exception("could not send the apology")
+        await update.effective_chat.send_message(context.texts("error.internal"))

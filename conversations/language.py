@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import enum
+import logging
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.commands import set_chat_command_menu
 from bot.context import BotContext
 from bot.i18n import I18n
 from bot.ui import PRIVATE_MESSAGE, callback, in_rows, inline, say, with_note
+
+log = logging.getLogger(__name__)
 
 PICK_PATTERN = r"^lang:set:[a-z]{2,3}$"
 USED_PICKER = "language_picker_used"
@@ -59,7 +63,10 @@ async def apply_choice(update: Update, context: BotContext) -> Choice:
     texts = context.texts
     await query.answer()
     await query.edit_message_text(texts("language.chosen", language=context.i18n.native_name(code)))
-    await set_chat_command_menu(context.bot, update.effective_user.id, texts)
+    try:
+        await set_chat_command_menu(context.bot, update.effective_user.id, texts)
+    except TelegramError as failure:  # the menu is a convenience; the language is chosen
+        log.warning("command menu of chat %s not updated: %s", update.effective_user.id, failure)
     return Choice.APPLIED
 
 

@@ -46,6 +46,7 @@ from bot.domain.seller import InvalidInput, clean_phone
 from bot.gateways.base import GatewayError, InvalidRequest, SellerInput, Unavailable
 from bot.i18n import Texts
 from bot.storage.models import Seller
+from bot.storage.persistence import SQLModelPersistence
 from bot.ui import PRIVATE_MESSAGE, ReplyMarkup, callback, in_rows, inline, say, with_note
 from conversations import language, menu
 
@@ -101,15 +102,16 @@ class Registration:
         """Stores the draft and checkpoints the conversation at `step` before it is asked."""
         self.asking, self.paused = step.value, False
         user_id = _user_id(update)
+        key = (update.effective_chat.id if update.effective_chat else user_id, user_id)
+        persistence = context.application.persistence
         data = asdict(self)
-        if context.store.draft_is(user_id, DRAFT, data):
-            return step  # asked again, nothing new: both are already stored
-        context.store.save_draft(user_id, DRAFT, data)
-        if context.application.persistence is not None:
-            chat_id = update.effective_chat.id if update.effective_chat else user_id
-            await context.application.persistence.update_conversation(
-                NAME, (chat_id, user_id), step
-            )
+        if not context.store.draft_is(user_id, DRAFT, data):
+            context.store.save_draft(user_id, DRAFT, data)
+        # Both writes are skipped when already there: after a crash between the two, the state
+        # is written on the next save even though the draft did not change.
+        stored = isinstance(persistence, SQLModelPersistence)
+        if stored and persistence.written_state(NAME, key) != step:  # type: ignore[union-attr]
+            await persistence.update_conversation(NAME, key, step)  # type: ignore[union-attr]
         return step
 
 
@@ -127,12 +129,14 @@ Rows = list[list[tuple[str, str]]]
 def _way_out(field: str, answers: Answers, texts: Texts) -> Rows:
     """Keep, for an answered question (back to the review card, or to where the seller was),
     and Back to the question before, while registering (not when editing from the review)."""
+    # The buttons name their question: a double tap, or a tap on an older question, must not
+    # act on whichever question is current by then.
     rows: Rows = []
     if field in answers:
-        rows.append([(texts("button.keep"), callback("ob", "keep"))])
+        rows.append([(texts("button.keep"), callback("ob", "keep", field))])
     registering = registration.next_field(answers) is not None
     if registering and registration.previous_field(field, answers) is not None:
-        rows.append([(texts("button.back"), callback("ob", "back"))])
+        rows.append([(texts("button.back"), callback("ob", "back", field))])
     return rows
 
 
@@ -390,23 +394,34 @@ async def email_skipped(update: Update, context: BotContext) -> Step:
     return await answered(update, context, "email", None)
 
 
-async def keep_answer(update: Update, context: BotContext) -> Step:
-    """ "Keep as it is" while editing: back to the review card unchanged."""
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
-    return await ask_next(update, context, Registration.load(update, context))
+async def _current_question(update: Update, context: BotContext) -> Registration | None:
+    """The draft, if the pressed Keep/Back belongs to the question being asked now; otherwise
+    the press is answered as stale and None is returned."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = Registration.load(update, context)
+    if query.data.rsplit(":", 1)[1] != draft.asking:
+        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        return None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    return draft
 
 
-async def go_back(update: Update, context: BotContext) -> Step:
+async def keep_answer(update: Update, context: BotContext) -> Step | None:
+    """Keep as it is: on to the first unanswered question, or the review card."""
+    draft = await _current_question(update, context)
+    return None if draft is None else await ask_next(update, context, draft)
+
+
+async def go_back(update: Update, context: BotContext) -> Step | None:
     """Back: the question before this one, with its answer shown; answering it (or Keep)
     comes back here, because this is then the first unanswered question."""
-    draft = Registration.load(update, context)
+    draft = await _current_question(update, context)
+    if draft is None:
+        return None
     previous = registration.previous_field(draft.asking or "", draft.answers)
-    if previous is None:
-        await update.callback_query.answer(context.texts("error.stale_button"))  # type: ignore[union-attr]
-        return await ask_again(update, context)
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    assert previous is not None, "Back is offered only where there is a question before"
     return await ask(update, context, draft, previous)
 
 
@@ -425,6 +440,10 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     assert query is not None
     texts = context.texts
+    if context.store.seller_of(_user_id(update)):  # registered already (a crash, a double tap)
+        await query.answer(texts("error.stale_button"), show_alert=True)
+        await menu.show_main_menu(update, context)
+        return await ended(update, context)
     draft = Registration.load(update, context)
     missing = registration.next_field(draft.answers)
     if missing is not None:
@@ -462,11 +481,12 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
         )
     )
     context.store.delete_draft(_user_id(update), DRAFT)
+    await ended(update, context)  # before any message: if one fails, registration is still over
     log.info("registered seller %s (gateway id %s)", draft.seller_id, gateway_id)
     await query.edit_message_reply_markup(None)
     await say(update, texts("onboarding.registered", name=answers["display_name"]))
     await menu.show_main_menu(update, context)
-    return await ended(update, context)
+    return ConversationHandler.END
 
 
 async def ended(update: Update, context: BotContext) -> int:
@@ -493,8 +513,8 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def handler() -> ConversationHandler:
-    keep = CallbackQueryHandler(keep_answer, pattern=r"^ob:keep$")
-    back = CallbackQueryHandler(go_back, pattern=r"^ob:back$")
+    keep = CallbackQueryHandler(keep_answer, pattern=r"^ob:keep:\w+$")
+    back = CallbackQueryHandler(go_back, pattern=r"^ob:back:\w+$")
     states: dict[object, list] = {
         Step.LANGUAGE: [CallbackQueryHandler(language_chosen, pattern=language.PICK_PATTERN)],
         Step.INCORPORATION_TYPE: [

@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from telegram import ReplyKeyboardRemove, Update
-from telegram.error import Forbidden
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import BotContext
@@ -36,19 +36,27 @@ async def pause_silent_drafts(context: BotContext) -> None:
     now = utcnow()
     for telegram_id, kind, data in store.drafts_untouched_since(now - silence):
         key = PAUSED_MESSAGES.get(kind)
-        if key is None or not data.get("asking") or data.get("paused"):
+        # Someone who never picked a language has told us nothing worth keeping.
+        if key is None or data.get("asking") in (None, "language") or data.get("paused"):
             continue
         seen = store.last_seen(telegram_id)
         if seen is not None and now - seen < silence:
             continue  # answering, just not changing the draft (e.g. a refused answer)
+        # Mark it first, from the draft as it is now (an answer may have come in since the
+        # query) and with no await in between: told at most once, and no answer overwritten.
+        current = store.draft(telegram_id, kind)
+        if current != data:
+            continue
+        store.save_draft(telegram_id, kind, {**current, "paused": True})
         texts = context.i18n.texts(store.language_of(telegram_id))
         try:
             await context.bot.send_message(
                 telegram_id, texts(key), reply_markup=ReplyKeyboardRemove()
             )
-        except Forbidden:  # the seller blocked the bot; nothing to tell
-            log.info("user %s blocked the bot; draft %s left as it is", telegram_id, kind)
-        store.save_draft(telegram_id, kind, {**data, "paused": True})
+        except TelegramError as failure:  # blocked, or Telegram unreachable: try the others
+            log.warning(
+                "could not tell user %s the %s draft is paused: %s", telegram_id, kind, failure
+            )
 
 
 def watch_silence(application: Application, silence_minutes: float) -> None:

@@ -39,11 +39,19 @@ class SQLModelPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             update_interval=update_interval,
         )
         self.engine = engine
+        # What the database holds, so a caller can skip writing a state that is already there.
+        self._written: dict[tuple[str, str], object] = {}
 
     async def get_conversations(self, name: str) -> ConversationDict:
         with session_scope(self.engine) as session:
             rows = session.exec(select(ConversationState).where(ConversationState.name == name))
-            return {tuple(json.loads(row.key)): row.state for row in rows}
+            states = {tuple(json.loads(row.key)): row.state for row in rows}
+        self._written.update({(name, json.dumps(list(k))): v for k, v in states.items()})
+        return states
+
+    def written_state(self, name: str, key: ConversationKey) -> object | None:
+        """The state of a conversation as last written to the database (None: none)."""
+        return self._written.get((name, json.dumps(list(key))))
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
@@ -57,6 +65,7 @@ class SQLModelPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                 )
             else:
                 upsert(connection, ConversationState, primary_key, {"state": new_state})
+        self._written[(name, primary_key["key"])] = new_state
 
     # The rest is switched off in store_data; PTB still requires the methods.
     async def get_user_data(self) -> dict[int, dict[str, Any]]:

@@ -142,7 +142,7 @@ async def test_skip_email_and_edit_from_the_review_card(
     await seller.press(review, "ob:edit:display_name")
     await user.next_edit()
     question = await seller.expect("onboarding.ask.display_name")
-    await seller.press(question, "ob:keep")
+    await seller.press(question, "ob:keep:display_name")
     await user.next_edit()
     review = await seller.expect("onboarding.review.title")
 
@@ -298,21 +298,24 @@ async def test_back_goes_to_the_previous_question_and_returns(
     user = server.user(1011, "Usha", language_code="en")
     seller = Seller(user, "en")
     question = await seller.pick_language(await seller.start_new())
-    assert "ob:back" not in question.button_data  # nothing before the first question
+    assert question.buttons == []  # nothing before the first question, nothing to keep
     await seller.type("Usha Stores", "onboarding.ask.legal_name")
     question = await seller.type("Usha Traders", "onboarding.ask.incorporation_type")
-    await seller.press(question, "ob:back")
+    await seller.press(question, "ob:back:incorporation_type")
     await user.next_edit()  # the question left behind loses its buttons
+    # A second tap on that Back (sent before its buttons went) does not go back again.
+    stale = await user.press_data(question.message_id, "ob:back:incorporation_type")
+    assert (await user.callback_answer(stale)).text == seller.texts("error.stale_button")
     question = await seller.expect("onboarding.ask.legal_name")
     assert "Usha Traders" in question.text  # the answer so far is shown
-    assert {"ob:keep", "ob:back"} <= set(question.button_data)
+    assert {"ob:keep:legal_name", "ob:back:legal_name"} <= set(question.button_data)
     question = await seller.type("Usha Trading Co", "onboarding.ask.incorporation_type")
     await seller.choose_incorporation(question, "SP")
     question = await seller.type("27AAPFU0939F1ZV", "onboarding.ask.pan")
-    await seller.press(question, "ob:back")
+    await seller.press(question, "ob:back:pan")
     await user.next_edit()
     question = await seller.expect("onboarding.ask.gstin")
-    await seller.press(question, "ob:keep")  # unchanged: back to where the seller was
+    await seller.press(question, "ob:keep:gstin")  # unchanged: back to where the seller was
     await user.next_edit()
     await seller.expect("onboarding.ask.pan")
     engine = make_engine(bot.database_url)
