@@ -58,11 +58,11 @@ async def apply_choice(update: Update, context: BotContext) -> Choice:
     if picker_id is not None and context.user_data.get(USED_PICKER) == picker_id:
         await query.answer()
         return Choice.REPEATED
-    context.user_data[USED_PICKER] = picker_id
     context.store.set_language(update.effective_user.id, code)
     texts = context.texts
     await query.answer()
     await query.edit_message_text(texts("language.chosen", language=context.i18n.native_name(code)))
+    context.user_data[USED_PICKER] = picker_id  # only once it worked: a failed try can be retried
     try:
         await set_chat_command_menu(context.bot, update.effective_user.id, texts)
     except TelegramError as failure:  # the menu is a convenience; the language is chosen

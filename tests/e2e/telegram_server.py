@@ -1098,6 +1098,7 @@ class TelegramTestServer:
         self.dropped_updates: list[JSON] = []
         self._users: dict[int, ScriptedUser] = {}
         self._updates: deque[JSON] = deque()
+        self._confirmed: deque[JSON] = deque(maxlen=100)  # for redeliver_confirmed()
         self._next_update_id = 1
         self._allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._wake = asyncio.Event()
@@ -1220,6 +1221,12 @@ class TelegramTestServer:
     def unanswered_callback_queries(self, older_than: float = 0) -> list[CallbackQueryRecord]:
         now = asyncio.get_running_loop().time()
         return [q for q in self._unanswered.values() if now - q.created_at >= older_than]
+
+    def redeliver_confirmed(self, count: int = 1) -> None:
+        """Offer the last `count` confirmed updates again, as Telegram does when a bot died
+        before its confirming getUpdates reached Telegram."""
+        for _ in range(count):
+            self._updates.appendleft(self._confirmed.pop())
 
     def fail_next(
         self,
@@ -1361,10 +1368,10 @@ class TelegramTestServer:
         updates = self._updates
         if offset > 0:
             while updates and updates[0]["update_id"] < offset:
-                updates.popleft()
+                self._confirmed.append(updates.popleft())
         elif offset < 0:
             while len(updates) > -offset:
-                updates.popleft()
+                self._confirmed.append(updates.popleft())
         self._poll_generation += 1
         generation = self._poll_generation
         self._wake_pollers()  # an older poll still waiting must now end with 409

@@ -339,3 +339,24 @@ async def test_a_double_tap_on_the_language_picker_acts_once(
     await seller.expect_noted("onboarding.welcome", "onboarding.ask.display_name")
     await user.send_text("Tara Stores")
     await seller.expect("onboarding.ask.legal_name")  # and no second question in between
+
+
+async def test_an_update_delivered_again_after_a_crash_is_not_applied_twice(
+    server: TelegramTestServer, bot: BotProcess
+) -> None:
+    user = server.user(1013, "Rekha", language_code="en")
+    seller = Seller(user, "en")
+    await seller.pick_language(await seller.start_new())
+    await seller.type("Rekha Stores", "onboarding.ask.legal_name")
+    await bot.kill()
+    # Telegram never got the confirmation of the last update: it offers "Rekha Stores" again.
+    server.redeliver_confirmed(1)
+    await bot.start()
+    # Taken as the legal name it would skip a question; skipped, the answers stay in step.
+    await seller.type("Rekha Traders", "onboarding.ask.incorporation_type")
+    engine = make_engine(bot.database_url)
+    draft = Store(engine).draft(1013, "seller")
+    engine.dispose()
+    assert draft is not None
+    assert draft["answers"]["legal_name"] == "Rekha Traders"
+    assert draft["asking"] == "incorporation_type"

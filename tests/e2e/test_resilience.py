@@ -275,3 +275,22 @@ async def test_the_token_never_reaches_the_log(server: TelegramTestServer, tmp_p
     log = bot.log()
     assert "getUpdates" in log and "DEBUG" in log  # the log really is verbose
     assert TOKEN.split(":")[1] not in log
+
+
+async def test_a_press_whose_handler_failed_is_still_answered(
+    server: TelegramTestServer, app: BotApplication
+) -> None:
+    store = app.bot_data[SERVICES].store
+    user = server.user(2011, "Lina", language_code="en")
+    seller = Seller(user, "en")
+    picker = await seller.start_new()
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    store.set_language = broken  # fails before the press is answered
+    query = await user.press(picker, "lang:set:en")
+    assert (await user.callback_answer(query)).text is None  # answered, not left spinning
+    await seller.expect("error.internal")
+    del store.set_language  # the disk has room again: the same picker works
+    await seller.pick_language(picker)
