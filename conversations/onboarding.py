@@ -201,16 +201,24 @@ async def ask_next(
     return await ask(update, context, draft, field, note)
 
 
-async def answered(update: Update, context: BotContext, field: str, value: Any) -> Step:
-    """Records an answer and moves on."""
-    draft = Registration.load(update, context)
+async def answered(
+    update: Update,
+    context: BotContext,
+    field: str,
+    value: Any,
+    draft: Registration | None = None,
+) -> Step:
+    """Records an answer and moves on (`draft`: the one the caller already loaded, if any)."""
+    draft = draft or Registration.load(update, context)
     draft.answers = registration.answer(draft.answers, field, value)
     return await ask_next(update, context, draft)
 
 
-async def ask_again(update: Update, context: BotContext, note: str = "") -> Step:
+async def ask_again(
+    update: Update, context: BotContext, note: str = "", draft: Registration | None = None
+) -> Step:
     """The question the seller was last shown, again (after a wrong answer or a language change)."""
-    draft = Registration.load(update, context)
+    draft = draft or Registration.load(update, context)
     if draft.asking == Step.LANGUAGE:
         await language.show_picker(update, context, note)
         return Step.LANGUAGE
@@ -219,9 +227,15 @@ async def ask_again(update: Update, context: BotContext, note: str = "") -> Step
     return await ask(update, context, draft, draft.asking, note)
 
 
-async def refuse(update: Update, context: BotContext, reason: str, **params: object) -> Step:
+async def refuse(
+    update: Update,
+    context: BotContext,
+    reason: str,
+    draft: Registration | None = None,
+    **params: object,
+) -> Step:
     """Tells the seller what was wrong and asks the same question again, in one message."""
-    return await ask_again(update, context, note=context.texts(reason, **params))
+    return await ask_again(update, context, context.texts(reason, **params), draft)
 
 
 # --- the review card --------------------------------------------------------------------------
@@ -284,13 +298,13 @@ def typed(field: str) -> Callable[[Update, BotContext], Awaitable[Step]]:
     """The handler for a question answered by typing."""
 
     async def on_text(update: Update, context: BotContext) -> Step:
-        answers = Registration.load(update, context).answers
+        draft = Registration.load(update, context)
         text = update.effective_message.text or ""  # type: ignore[union-attr]
         try:
-            value = registration.clean_typed(field, text, answers)
+            value = registration.clean_typed(field, text, draft.answers)
         except InvalidInput as problem:
-            return await refuse(update, context, problem.reason, **problem.params)
-        return await answered(update, context, field, value)
+            return await refuse(update, context, problem.reason, draft, **problem.params)
+        return await answered(update, context, field, value, draft)
 
     on_text.__name__ = f"on_{field}"
     return on_text
