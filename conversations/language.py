@@ -52,17 +52,19 @@ async def apply_choice(update: Update, context: BotContext) -> Choice:
         await query.answer(context.texts("error.stale_button"), show_alert=True)
         return Choice.REFUSED
     picker_id = query.message.message_id if query.message else None
+    user_data = context.user_data
+    assert user_data is not None  # every update here has a user
     # The picker says which language was picked once; editing it to the same words again
     # would be refused by Telegram ("message is not modified"). PTB's in-memory user_data is
     # enough here: a restart loses only this double-tap guard, not the language.
-    if picker_id is not None and context.user_data.get(USED_PICKER) == picker_id:
+    if picker_id is not None and user_data.get(USED_PICKER) == picker_id:
         await query.answer()
         return Choice.REPEATED
     context.store.set_language(update.effective_user.id, code)
     texts = context.texts
     await query.answer()
     await query.edit_message_text(texts("language.chosen", language=context.i18n.native_name(code)))
-    context.user_data[USED_PICKER] = picker_id  # only once it worked: a failed try can be retried
+    user_data[USED_PICKER] = picker_id  # only once it worked: a failed try can be retried
     try:
         await set_chat_command_menu(context.bot, update.effective_user.id, texts)
     except TelegramError as failure:  # the menu is a convenience; the language is chosen

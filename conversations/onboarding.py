@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 import warnings
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import asdict, dataclass, fields
 from dataclasses import field as default
 from enum import StrEnum
@@ -231,6 +231,7 @@ async def refuse(
     update: Update,
     context: BotContext,
     reason: str,
+    *,
     draft: Registration | None = None,
     **params: object,
 ) -> Step:
@@ -294,7 +295,7 @@ async def language_changed(update: Update, context: BotContext) -> Step:
     return await ask_again(update, context)
 
 
-def typed(field: str) -> Callable[[Update, BotContext], Awaitable[Step]]:
+def typed(field: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, Step]]:
     """The handler for a question answered by typing."""
 
     async def on_text(update: Update, context: BotContext) -> Step:
@@ -303,7 +304,7 @@ def typed(field: str) -> Callable[[Update, BotContext], Awaitable[Step]]:
         try:
             value = registration.clean_typed(field, text, draft.answers)
         except InvalidInput as problem:
-            return await refuse(update, context, problem.reason, draft, **problem.params)
+            return await refuse(update, context, problem.reason, draft=draft, **problem.params)
         return await answered(update, context, field, value, draft)
 
     on_text.__name__ = f"on_{field}"
