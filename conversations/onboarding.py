@@ -55,9 +55,8 @@ log = logging.getLogger(__name__)
 NAME = "onboarding"
 DRAFT = "seller"
 
-private = PRIVATE_MESSAGE
-text = filters.TEXT & ~filters.COMMAND & private
-not_text = ~filters.TEXT & ~filters.COMMAND & private
+text = filters.TEXT & ~filters.COMMAND & PRIVATE_MESSAGE
+not_text = ~filters.TEXT & ~filters.COMMAND & PRIVATE_MESSAGE
 
 
 class Step(StrEnum):
@@ -88,8 +87,8 @@ class Registration:
     answers: Answers = default(default_factory=dict)
     asking: str | None = None  # the question the seller was last shown
     selecting: list[str] = default(default_factory=list)  # categories ticked, Done not yet tapped
-    # Our seller id is fixed with the first answer, so a Confirm retried after a failure sends
-    # the same id and the gateway can refuse a duplicate.
+    # Our seller id is fixed with the first answer: a Confirm retried after a lost answer sends
+    # the same seller again, and the gateway returns the one it made (creation is idempotent).
     seller_id: str = default(default_factory=lambda: str(uuid.uuid4()))
     paused: bool = False  # told "paused after silence" (bot/jobs/silence.py); cleared by any answer
 
@@ -109,9 +108,11 @@ class Registration:
             context.store.save_draft(user_id, DRAFT, data)
         # Both writes are skipped when already there: after a crash between the two, the state
         # is written on the next save even though the draft did not change.
-        stored = isinstance(persistence, SQLModelPersistence)
-        if stored and persistence.written_state(NAME, key) != step:  # type: ignore[union-attr]
-            await persistence.update_conversation(NAME, key, step)  # type: ignore[union-attr]
+        if (
+            isinstance(persistence, SQLModelPersistence)
+            and persistence.written_state(NAME, key) != step
+        ):
+            await persistence.update_conversation(NAME, key, step)
         return step
 
 
@@ -543,7 +544,7 @@ def handler() -> ConversationHandler:
             back,
         ],
         Step.PHONE: [
-            MessageHandler(filters.CONTACT & private, contact_shared),
+            MessageHandler(filters.CONTACT & PRIVATE_MESSAGE, contact_shared),
             MessageHandler(text, phone_typed),
         ],
         Step.EMAIL: [
@@ -569,11 +570,11 @@ def handler() -> ConversationHandler:
 
 def _conversation(states: dict[object, list]) -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CommandHandler("start", start, filters=private)],
+        entry_points=[CommandHandler("start", start, filters=PRIVATE_MESSAGE)],
         states=states,
         fallbacks=[
-            CommandHandler("cancel", cancel, filters=private),
-            CommandHandler("start", start, filters=private),
+            CommandHandler("cancel", cancel, filters=PRIVATE_MESSAGE),
+            CommandHandler("start", start, filters=PRIVATE_MESSAGE),
             CallbackQueryHandler(language_changed, pattern=language.PICK_PATTERN),
             MessageHandler(not_text, wrong_kind),
             MessageHandler(text, wrong_kind),
