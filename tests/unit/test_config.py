@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import ConfigError, Settings
 
-TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklm"
+TOKEN = "123456789:TESTfake-token-for-tests-only-abcdefgh"
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
