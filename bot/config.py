@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.i18n import LOCALES_DIR
+from bot.i18n import catalogue_files
 
 # Telegram tokens are "<bot id>:<secret>"; checked before any network call so a typo is one line.
 TOKEN_PATTERN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{30,}$")
@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     @field_validator("default_language")
     @classmethod
     def _have_catalogue(cls, value: str) -> str:
-        have = sorted(path.stem for path in LOCALES_DIR.glob("*.po"))
+        have = list(catalogue_files())
         if value not in have:
             raise ValueError(f"no catalogue locales/{value}.po; choose one of {', '.join(have)}")
         return value

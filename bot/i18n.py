@@ -27,6 +27,11 @@ class Html(str):
     """Text that is already valid Telegram HTML and must not be escaped again."""
 
 
+def catalogue_files(directory: Path = LOCALES_DIR) -> dict[str, Path]:
+    """Every language we have: its code (the file's name) and its PO file."""
+    return {path.stem: path for path in sorted(directory.glob("*.po"))}
+
+
 def placeholders(text: str) -> set[str]:
     """The named placeholders of a message, e.g. {"name"} for "Hello {name}"."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
@@ -109,7 +114,7 @@ class I18n:
 
     def __init__(self, default_language: str = SOURCE_LANGUAGE, directory: Path = LOCALES_DIR):
         self.catalogues = {
-            path.stem: Catalogue.read(path) for path in sorted(directory.glob("*.po"))
+            code: Catalogue.read(path) for code, path in catalogue_files(directory).items()
         }
         if SOURCE_LANGUAGE not in self.catalogues:
             raise RuntimeError(f"locales/{SOURCE_LANGUAGE}.po is missing")

@@ -7,7 +7,13 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
+from bot.gateways.base import Seller as SellerRecord
+from bot.gateways.local import LocalGateway
+from bot.storage.db import make_engine
+from bot.storage.models import Seller
+from bot.storage.store import Store
 from tests.e2e.telegram_server import TelegramTestServer
 
 # Shaped like a BotFather token so the bot's own check accepts it; it opens nothing real.
@@ -77,6 +83,24 @@ class BotProcess:
         code = await asyncio.wait_for(self.process.wait(), timeout)
         self.process = None
         return code
+
+    def stored_draft(self, telegram_id: int, kind: str = "seller") -> dict[str, Any] | None:
+        """The draft the bot keeps for a user, read from its database."""
+        engine = make_engine(self.database_url)
+        try:
+            return Store(engine).draft(telegram_id, kind)
+        finally:
+            engine.dispose()
+
+    async def registered_seller(self, telegram_id: int) -> tuple[Seller, SellerRecord]:
+        """What the bot stored: our seller row and the (local) gateway's record of it."""
+        engine = make_engine(self.database_url)
+        try:
+            seller = Store(engine).seller_of(telegram_id)
+            assert seller is not None, "no seller linked to this Telegram user"
+            return seller, await LocalGateway(engine).get_seller(seller.gateway_seller_id)
+        finally:
+            engine.dispose()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

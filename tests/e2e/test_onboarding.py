@@ -5,23 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.gateways.local import LocalGateway
-from bot.storage.db import make_engine
-from bot.storage.store import Store
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.seller import I18N, Answers, Seller, visible
 from tests.e2e.telegram_server import TelegramTestServer
-
-
-async def registered_seller(bot: BotProcess, telegram_id: int):  # type: ignore[no-untyped-def]
-    """What the bot stored: our seller row and the gateway's record of it."""
-    engine = make_engine(bot.database_url)
-    try:
-        seller = Store(engine).seller_of(telegram_id)
-        assert seller is not None, "no seller linked to this Telegram user"
-        return seller, await LocalGateway(engine).get_seller(seller.gateway_seller_id)
-    finally:
-        engine.dispose()
 
 
 async def test_full_registration_in_english(server: TelegramTestServer, bot: BotProcess) -> None:
@@ -36,7 +22,7 @@ async def test_full_registration_in_english(server: TelegramTestServer, bot: Bot
 
     await seller.confirm(review, a.display_name)
 
-    ours, theirs = await registered_seller(bot, 1001)
+    ours, theirs = await bot.registered_seller(1001)
     assert (ours.display_name, ours.phone, ours.email) == (a.display_name, a.phone, a.email)
     assert theirs.name == a.display_name and theirs.legal_entity_name == a.legal_name
     assert theirs.gst_number == a.gstin and theirs.pan_number == a.pan
@@ -68,7 +54,7 @@ async def test_full_registration_in_hindi(server: TelegramTestServer, bot: BotPr
     review = await seller.answer_all(a)
     assert "FSSAI" not in review.text  # fashion only: no FSSAI licence asked or shown
     await seller.confirm(review, a.display_name)
-    _, theirs = await registered_seller(bot, 1002)
+    _, theirs = await bot.registered_seller(1002)
     assert theirs.name == "शर्मा किराना" and theirs.fssai_number is None
     assert server.commands(language_code="hi") is not None
     chat_menu = server.commands(scope={"type": "chat", "chat_id": 1002})
@@ -147,10 +133,9 @@ async def test_skip_email_and_edit_from_the_review_card(
     review = await seller.expect("onboarding.review.title")
 
     await seller.confirm(review, a.display_name)
-    _, theirs = await registered_seller(bot, 1004)
+    ours, theirs = await bot.registered_seller(1004)
     assert theirs.gst_number == "33ABCPK1234M1ZX" and theirs.pan_number == "ABCPK1234M"
     assert theirs.categories == ["Grocery", "Fashion"] and theirs.fssai_number == "12345678901234"
-    ours, _ = await registered_seller(bot, 1004)
     assert ours.email is None
 
     # The review card's buttons are gone; a crafted press on it is refused, not acted on.
@@ -233,7 +218,7 @@ async def test_restart_resumes_at_the_same_question(
     assert await bot.stop() == 0
     await bot.start()
     await seller.confirm(review, "Lata Stores")
-    _, theirs = await registered_seller(bot, 1008)
+    _, theirs = await bot.registered_seller(1008)
     assert theirs.incorporation_type == "LLP"
     assert theirs.categories == ["Fashion", "Electronics"]
 
@@ -264,7 +249,7 @@ async def test_crash_loses_at_most_the_last_answer(
     await bot.kill()
     await bot.start()
     await seller.confirm(review, "Gita Stores")
-    ours, theirs = await registered_seller(bot, 1009)
+    ours, theirs = await bot.registered_seller(1009)
     assert ours.email == "gita@example.com"
     assert (theirs.name, theirs.incorporation_type, theirs.gst_number) == (
         "Gita Stores",
@@ -286,7 +271,7 @@ async def test_registration_on_each_database(
     await bot.start()  # state and data come back from that database
     await user.send_text("/start")
     await seller.expect("menu.title")
-    _, theirs = await registered_seller(bot, 1010)
+    _, theirs = await bot.registered_seller(1010)
     assert theirs.gst_number == Answers().gstin
     assert await bot.stop() == 0
     server.assert_no_errors()
@@ -318,9 +303,7 @@ async def test_back_goes_to_the_previous_question_and_returns(
     await seller.press(question, "ob:keep:gstin")  # unchanged: back to where the seller was
     await user.next_edit()
     await seller.expect("onboarding.ask.pan")
-    engine = make_engine(bot.database_url)
-    draft = Store(engine).draft(1011, "seller")
-    engine.dispose()
+    draft = bot.stored_draft(1011)
     assert draft is not None and draft["answers"]["legal_name"] == "Usha Trading Co"
 
 
@@ -354,9 +337,7 @@ async def test_an_update_delivered_again_after_a_crash_is_not_applied_twice(
     await bot.start()
     # Taken as the legal name it would skip a question; skipped, the answers stay in step.
     await seller.type("Rekha Traders", "onboarding.ask.incorporation_type")
-    engine = make_engine(bot.database_url)
-    draft = Store(engine).draft(1013, "seller")
-    engine.dispose()
+    draft = bot.stored_draft(1013)
     assert draft is not None
     assert draft["answers"]["legal_name"] == "Rekha Traders"
     assert draft["asking"] == "incorporation_type"

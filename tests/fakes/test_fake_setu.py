@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.contract import samples
 from tests.fakes.setu_server import FakeSetu
 from tests.fakes.setu_spec import (
     SHARED_SPEC_PATH,
@@ -21,78 +22,25 @@ from tests.fakes.setu_spec import (
     validate_schema,
 )
 
-# Valid fixtures built from setu-ondc.md §5–§9, not from the guide's broken samples (§10).
-GSTIN = "27AAPFU0939F1ZV"
-PAN = "AAPFU0939F"
-IFSC = "HDFC0001234"
+# Valid bodies come from the contract samples (setu-ondc.md §5–§9), not from the guide's
+# broken samples (§10).
+PAN = samples.PAN
 
 
 def seller_body(**changes: Any) -> dict[str, Any]:
-    """SellerInputDTO of a Grocery seller, so with an FSSAI number (§5)."""
-    return {
-        "seller_id": str(uuid.uuid4()),
-        "name": "Sharma Kirana",
-        "legal_entity_name": "Sharma Traders LLP",
-        "incorporation_type": "LLP",
-        "gst_number": GSTIN,
-        "pan_number": PAN,
-        "fssai_number": "10019022000123",
-        "categories": ["Grocery", "Home & Kitchen"],
-        "bank_account": {"account_number": "50100123456789", "ifsc_code": IFSC},
-    } | changes
+    """SellerInputDTO as JSON, from the contract sample; `changes` may break the spec on purpose."""
+    return samples.seller_input().model_dump(mode="json", exclude_none=True) | changes
 
 
 def storefront_update_body(**changes: Any) -> dict[str, Any]:
-    """StoreFrontUpdateDTO: the full storefront minus its two ids (§6)."""
-    return {
-        "name": "Sharma Kirana, Kothrud",
-        "categories": ["Grocery"],
-        "pickup_details": {
-            "pickup_name": "Sharma Kirana",
-            "email": "orders@sharmakirana.in",
-            "pickup_phone": "+919812345678",
-            "pickup_pincode": "411038",
-            "pickup_address": "12 Paud Road, Kothrud",
-            "pickup_city": "Pune",
-            "pickup_state": "Maharashtra",
-            "pickup_country": "India",
-            "pickup_lat": "18.5074",
-            "pickup_long": "73.8077",
-        },
-        "billing_details": {
-            "legal_details": {
-                "incorporation_name": "Sharma Traders LLP",
-                "incorporation_type": "LLP",
-                "gstin": GSTIN,
-                "pan": PAN,
-            },
-            "registered_address": {
-                "address_line_1": "12 Paud Road",
-                "address_line_2": "Kothrud",
-                "pincode": 411038,
-                "city": "Pune",
-                "state": "Maharashtra",
-            },
-            "contact_detail": {"phone": "9812345678", "email": "accounts@sharmakirana.in"},
-            "bank_account": {
-                "beneficiary_name": "Sharma Traders LLP",
-                "account_number": "50100123456789",
-                "ifsc_code": IFSC,
-                "bank_name": "HDFC Bank",
-            },
-        },
-        "business_hours": {
-            "monday": [{"opening": "09:00:00", "closing": "21:00:00"}],
-            "sunday": [],
-        },
-        "fulfilment": "SELF_SHIP",
-        "serviceability": {"radius": 5},
-        "policies": {"accept_orders_outside_business_hours": False},
-    } | changes
+    """StoreFrontUpdateDTO: the sample storefront minus its two ids (§6)."""
+    ids = {"storefront_id", "setu_seller_id"}
+    sample = samples.storefront_input(1).model_dump(mode="json", exclude_none=True, exclude=ids)
+    return sample | changes
 
 
-def storefront_body(setu_seller_id: int, **changes: Any) -> dict[str, Any]:
-    """StoreFrontInputDTO of a hyperlocal Grocery storefront (§6)."""
+def storefront_body(setu_seller_id: Any, **changes: Any) -> dict[str, Any]:
+    """StoreFrontInputDTO as JSON (`setu_seller_id` raw, so a test can send the guide's "592")."""
     return (
         {"storefront_id": str(uuid.uuid4()), "setu_seller_id": setu_seller_id}
         | storefront_update_body()
@@ -171,14 +119,19 @@ async def client(fake: FakeSetu) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+def credentials(fake: FakeSetu) -> dict[str, str]:
+    """The token request body (setu-ondc.md §2)."""
+    return {
+        "client_id": fake.client_id,
+        "client_secret": fake.client_secret,
+        "grant_type": "client_credentials",
+    }
+
+
 async def token(client: httpx.AsyncClient, fake: FakeSetu) -> str:
     response = await client.post(
         "/auth/token",
-        json={
-            "client_id": fake.client_id,
-            "client_secret": fake.client_secret,
-            "grant_type": "client_credentials",
-        },
+        json=credentials(fake),
     )
     assert response.status_code == 200, response.text
     return response.json()["accessToken"]
@@ -373,14 +326,10 @@ async def test_token_is_issued_and_expires(client: httpx.AsyncClient, fake: Fake
 
 
 async def test_token_call_checks_credentials(client: httpx.AsyncClient, fake: FakeSetu) -> None:
-    wrong = {
-        "client_id": fake.client_id,
-        "client_secret": "nope",
-        "grant_type": "client_credentials",
-    }
+    wrong = {**credentials(fake), "client_secret": "nope"}
     assert_setu_error(await client.post("/auth/token", json=wrong), 401, "3001")
     assert (await client.post("/auth/token", json={"client_id": "x"})).status_code == 422
-    right = {**wrong, "client_secret": fake.client_secret}
+    right = credentials(fake)
     with_header = await client.post(
         "/auth/token", json=right, headers={"Authorization": "Bearer x"}
     )
@@ -691,11 +640,7 @@ async def test_malformed_next(client: httpx.AsyncClient, fake: FakeSetu) -> None
     fake.malformed_next("/auth/token")
     response = await client.post(
         "/auth/token",
-        json={
-            "client_id": fake.client_id,
-            "client_secret": fake.client_secret,
-            "grant_type": "client_credentials",
-        },
+        json=credentials(fake),
     )
     assert response.status_code == 200
     with pytest.raises(ValueError):

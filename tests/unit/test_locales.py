@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from bot.i18n import LOCALES_DIR, SOURCE_LANGUAGE, Catalogue, I18n, keys_with_placeholders
+from bot.i18n import SOURCE_LANGUAGE, Catalogue, I18n, catalogue_files, keys_with_placeholders
 
-CATALOGUES = {path.stem: Catalogue.read(path) for path in sorted(LOCALES_DIR.glob("*.po"))}
+CATALOGUES = {code: Catalogue.read(path) for code, path in catalogue_files().items()}
 SOURCE = keys_with_placeholders(CATALOGUES[SOURCE_LANGUAGE])
 OTHERS = [code for code in CATALOGUES if code != SOURCE_LANGUAGE]
 TAG = re.compile(r"</?([a-z-]+)[^>]*>")
