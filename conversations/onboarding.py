@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import uuid
 import warnings
-from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from dataclasses import field as default
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -46,9 +46,8 @@ from bot.domain.seller import InvalidInput, clean_phone
 from bot.gateways.base import GatewayError, InvalidRequest, SellerInput, Unavailable
 from bot.i18n import Texts
 from bot.storage.models import Seller
-from bot.storage.persistence import SQLModelPersistence
 from bot.ui import PRIVATE_MESSAGE, ReplyMarkup, callback, in_rows, inline, say, with_note
-from conversations import language, menu
+from conversations import form, language, menu
 
 log = logging.getLogger(__name__)
 
@@ -81,44 +80,15 @@ class Step(StrEnum):
 
 
 @dataclass
-class Registration:
+class Registration(form.Draft):
     """A registration in progress, as kept in the `drafts` table."""
 
-    answers: Answers = default(default_factory=dict)
-    asking: str | None = None  # the question the seller was last shown
-    selecting: list[str] = default(default_factory=list)  # categories ticked, Done not yet tapped
+    CONVERSATION: ClassVar[str] = NAME
+    KIND: ClassVar[str] = DRAFT
+
     # Our seller id is fixed with the first answer: a Confirm retried after a lost answer sends
     # the same seller again, and the gateway returns the one it made (creation is idempotent).
     seller_id: str = default(default_factory=lambda: str(uuid.uuid4()))
-    paused: bool = False  # told "paused after silence" (bot/jobs/silence.py); cleared by any answer
-
-    @classmethod
-    def load(cls, update: Update, context: BotContext) -> Registration:
-        data = context.store.draft(_user_id(update), DRAFT) or {}
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
-
-    async def save(self, update: Update, context: BotContext, step: Step) -> Step:
-        """Stores the draft and checkpoints the conversation at `step` before it is asked."""
-        self.asking, self.paused = step.value, False
-        user_id = _user_id(update)
-        key = (update.effective_chat.id if update.effective_chat else user_id, user_id)
-        persistence = context.application.persistence
-        data = asdict(self)
-        if not context.store.draft_is(user_id, DRAFT, data):
-            context.store.save_draft(user_id, DRAFT, data)
-        # Both writes are skipped when already there: after a crash between the two, the state
-        # is written on the next save even though the draft did not change.
-        if (
-            isinstance(persistence, SQLModelPersistence)
-            and persistence.written_state(NAME, key) != step
-        ):
-            await persistence.update_conversation(NAME, key, step)
-        return step
-
-
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 # --- asking -----------------------------------------------------------------------------------
@@ -268,11 +238,11 @@ async def show_review(
 
 async def start(update: Update, context: BotContext) -> Step | int:
     """/start: the main menu for a seller; otherwise registration from where it stopped."""
-    if context.store.seller_of(_user_id(update)):
+    if context.store.seller_of(form.user_id(update)):
         await menu.show_main_menu(update, context)
         return ConversationHandler.END
     draft = Registration.load(update, context)
-    if context.store.language_of(_user_id(update)) is None:
+    if context.store.language_of(form.user_id(update)) is None:
         await language.show_picker(update, context)
         return await draft.save(update, context, Step.LANGUAGE)
     return await welcome(update, context, draft)
@@ -328,20 +298,8 @@ async def wrong_kind(update: Update, context: BotContext) -> Step:
     return await refuse(update, context, WRONG_KIND.get(asking, "error.type_text"))  # type: ignore[call-overload]
 
 
-async def _button_value(update: Update, context: BotContext, allowed: Iterable[str]) -> str | None:
-    """The last part of the pressed button's data if it is one of `allowed`; answers the press."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    value = query.data.rsplit(":", 1)[1]
-    if value not in allowed:
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
-        return None
-    await query.answer()
-    return value
-
-
 async def incorporation_chosen(update: Update, context: BotContext) -> Step:
-    code = await _button_value(update, context, INCORPORATION_TYPES)
+    code = await form.button_value(update, context, INCORPORATION_TYPES)
     if code is None:
         return Step.INCORPORATION_TYPE
     texts = context.texts
@@ -363,7 +321,7 @@ async def category_toggled(update: Update, context: BotContext) -> Step:
     if query.data.endswith(":done") and not draft.selecting:
         await query.answer(texts("error.pick_a_category"), show_alert=True)
         return Step.CATEGORIES
-    code = await _button_value(update, context, [*(c.code for c in CATEGORIES), "done"])
+    code = await form.button_value(update, context, [*(c.code for c in CATEGORIES), "done"])
     if code is None:
         return Step.CATEGORIES
     if code == "done":
@@ -390,7 +348,7 @@ async def category_toggled(update: Update, context: BotContext) -> Step:
 async def contact_shared(update: Update, context: BotContext) -> Step:
     message = update.effective_message
     assert message is not None and message.contact is not None
-    if message.contact.user_id != _user_id(update):
+    if message.contact.user_id != form.user_id(update):
         return await refuse(update, context, "error.not_your_contact")
     try:
         phone = clean_phone(message.contact.phone_number)
@@ -410,30 +368,16 @@ async def email_skipped(update: Update, context: BotContext) -> Step:
     return await answered(update, context, "email", None)
 
 
-async def _current_question(update: Update, context: BotContext) -> Registration | None:
-    """The draft, if the pressed Keep/Back belongs to the question being asked now; otherwise
-    the press is answered as stale and None is returned."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    draft = Registration.load(update, context)
-    if query.data.rsplit(":", 1)[1] != draft.asking:
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
-        return None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    return draft
-
-
 async def keep_answer(update: Update, context: BotContext) -> Step | None:
     """Keep as it is: on to the first unanswered question, or the review card."""
-    draft = await _current_question(update, context)
+    draft = await form.pressed_on_current(update, context, Registration)
     return None if draft is None else await ask_next(update, context, draft)
 
 
 async def go_back(update: Update, context: BotContext) -> Step | None:
     """Back: the question before this one, with its answer shown; answering it (or Keep)
     comes back here, because this is then the first unanswered question."""
-    draft = await _current_question(update, context)
+    draft = await form.pressed_on_current(update, context, Registration)
     if draft is None:
         return None
     previous = registration.previous_field(draft.asking or "", draft.answers)
@@ -444,7 +388,7 @@ async def go_back(update: Update, context: BotContext) -> Step | None:
 async def edit_field(update: Update, context: BotContext) -> Step:
     draft = Registration.load(update, context)
     editable = [f for f in registration.FIELDS if registration.is_required(f, draft.answers)]
-    field = await _button_value(update, context, editable)
+    field = await form.button_value(update, context, editable)
     if field is None:
         return Step.REVIEW
     await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
@@ -456,7 +400,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     assert query is not None
     texts = context.texts
-    if context.store.seller_of(_user_id(update)):  # registered already (a crash, a double tap)
+    if context.store.seller_of(form.user_id(update)):  # registered already (a crash, a double tap)
         await query.answer(texts("error.stale_button"), show_alert=True)
         await menu.show_main_menu(update, context)
         return await ended(update, context)
@@ -488,7 +432,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
     context.store.add_seller(
         Seller(
             id=draft.seller_id,
-            telegram_id=_user_id(update),
+            telegram_id=form.user_id(update),
             gateway=context.settings.gateway,
             gateway_seller_id=gateway_id,
             display_name=answers["display_name"],
@@ -496,7 +440,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
             email=answers.get("email"),
         )
     )
-    context.store.delete_draft(_user_id(update), DRAFT)
+    draft.discard(update, context)
     await ended(update, context)  # before any message: if one fails, registration is still over
     log.info("registered seller %s (gateway id %s)", draft.seller_id, gateway_id)
     await query.edit_message_reply_markup(None)
@@ -506,11 +450,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
 
 
 async def ended(update: Update, context: BotContext) -> int:
-    """Records at once that the conversation is over, so a crash cannot bring it back."""
-    if context.application.persistence is not None:
-        key = (update.effective_chat.id, _user_id(update))  # type: ignore[union-attr]
-        await context.application.persistence.update_conversation(NAME, key, None)
-    return ConversationHandler.END
+    return await Registration().end(update, context)
 
 
 def to_seller_input(draft: Registration) -> SellerInput:
@@ -522,8 +462,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     """/cancel: stop asking, say how many answers are kept for /start to continue from."""
     draft = Registration.load(update, context)
     kept = registration.answered_count(draft.answers)
-    draft.asking = None  # no question is waiting: nothing to pause after a silence
-    context.store.save_draft(_user_id(update), DRAFT, asdict(draft))
+    draft.park(update, context)
     await say(update, context.texts.plural("onboarding.cancelled", kept), ReplyKeyboardRemove())
     return await ended(update, context)
 

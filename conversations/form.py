@@ -1,0 +1,119 @@
+"""What every question-by-question conversation shares: the draft in our database, checkpoints,
+and the answers to button presses (current, stale, or from a question no longer asked).
+
+A flow subclasses `Draft` with its own fields and names its conversation and draft kind; its
+`save` both stores the answers and checkpoints the conversation state before the question is
+sent, so a restart resumes at the question the seller last saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from dataclasses import field as default
+from enum import StrEnum
+from typing import Any, ClassVar, Self, TypeVar
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot.context import BotContext
+from bot.storage.persistence import SQLModelPersistence
+
+S = TypeVar("S", bound=StrEnum)
+D = TypeVar("D", bound="Draft")
+
+
+def user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _key(update: Update) -> tuple[int, int]:
+    uid = user_id(update)
+    return (update.effective_chat.id if update.effective_chat else uid, uid)
+
+
+@dataclass
+class Draft:
+    """A flow in progress, as kept in the `drafts` table under `KIND`."""
+
+    CONVERSATION: ClassVar[str]  # the ConversationHandler's name (its persistence key)
+    KIND: ClassVar[str]  # the drafts table's kind
+
+    answers: dict[str, Any] = default(default_factory=dict)
+    asking: str | None = None  # the question the seller was last shown
+    selecting: list[str] = default(default_factory=list)  # multi-select ticks, Done not yet tapped
+    paused: bool = False  # told "paused after silence" (bot/jobs/silence.py); cleared by any answer
+
+    @classmethod
+    def load(cls, update: Update, context: BotContext) -> Self:
+        data = context.store.draft(user_id(update), cls.KIND) or {}
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+    @classmethod
+    def exists(cls, update: Update, context: BotContext) -> bool:
+        return context.store.draft(user_id(update), cls.KIND) is not None
+
+    async def save(self, update: Update, context: BotContext, step: S) -> S:
+        """Stores the draft and checkpoints the conversation at `step` before it is asked."""
+        self.asking, self.paused = step.value, False
+        uid = user_id(update)
+        persistence = context.application.persistence
+        data = asdict(self)
+        if not context.store.draft_is(uid, self.KIND, data):
+            context.store.save_draft(uid, self.KIND, data)
+        # Both writes are skipped when already there: after a crash between the two, the state
+        # is written on the next save even though the draft did not change.
+        key = _key(update)
+        if (
+            isinstance(persistence, SQLModelPersistence)
+            and persistence.written_state(self.CONVERSATION, key) != step
+        ):
+            await persistence.update_conversation(self.CONVERSATION, key, step)
+        return step
+
+    def park(self, update: Update, context: BotContext) -> None:
+        """Keeps the answers with no question waiting (after /cancel): nothing to pause for."""
+        self.asking = None
+        context.store.save_draft(user_id(update), self.KIND, asdict(self))
+
+    def discard(self, update: Update, context: BotContext) -> None:
+        context.store.delete_draft(user_id(update), self.KIND)
+
+    async def end(self, update: Update, context: BotContext) -> int:
+        """Records at once that the conversation is over, so a crash cannot bring it back."""
+        if context.application.persistence is not None:
+            await context.application.persistence.update_conversation(
+                self.CONVERSATION, _key(update), None
+            )
+        return ConversationHandler.END
+
+
+async def button_value(update: Update, context: BotContext, allowed: Iterable[str]) -> str | None:
+    """The last part of the pressed button's data if it is one of `allowed`, with the press
+    answered; otherwise the press is answered as stale and None is returned."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    value = query.data.rsplit(":", 1)[1]
+    if value not in allowed:
+        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        return None
+    await query.answer()
+    return value
+
+
+async def pressed_on_current(update: Update, context: BotContext, draft_type: type[D]) -> D | None:
+    """The draft, if the pressed button names the question being asked now (its data ends with
+    the question's field), with the press answered and its buttons removed; otherwise the press
+    is answered as stale and None is returned. Keeps a double tap, or a tap on an older
+    question, from acting on whichever question is current by then."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = draft_type.load(update, context)
+    if query.data.rsplit(":", 1)[1] != draft.asking:
+        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        return None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    return draft
