@@ -660,6 +660,17 @@ class SellerGateway(abc.ABC):
         """Changes only the fields set in `changes`; NotFound, InvalidRequest."""
 
     @abc.abstractmethod
+    async def set_storefront_status(
+        self, setu_storefront_id: int, status: StorefrontStatus
+    ) -> None:
+        """Takes the storefront off the network (OFFLINE: buyers cannot order) or back (LIVE);
+        setting the status it already has is fine. NotFound.
+
+        Setu reports `status` but documents no call that sets it (§6); its gateway must say
+        how it pauses a storefront.
+        """
+
+    @abc.abstractmethod
     async def delete_storefront(self, setu_storefront_id: int) -> None:
         """Deletes the storefront for good; NotFound if there is none."""
 

@@ -44,6 +44,7 @@ from bot.gateways.base import (
     Serviceability,
     Storefront,
     StorefrontInput,
+    StorefrontStatus,
     StorefrontUpdate,
     UploadResult,
 )
@@ -598,6 +599,14 @@ class LocalGateway(SellerGateway):
             _raise_if_any(_storefront_problems(updated, seller.categories))
             for name, value in updated.model_dump(mode="json").items():
                 setattr(row, name, value)
+            session.add(row)
+
+    async def set_storefront_status(
+        self, setu_storefront_id: int, status: StorefrontStatus
+    ) -> None:
+        with session_scope(self._engine) as session:
+            row = self._storefront_row(session, setu_storefront_id)
+            row.status = StorefrontStatus(status).value
             session.add(row)
 
     async def delete_storefront(self, setu_storefront_id: int) -> None:

@@ -1,4 +1,4 @@
-"""The bot's own tables: Telegram users, sellers linked to them, drafts, heartbeats."""
+"""The bot's own tables: Telegram users, sellers and their shops, drafts, cursors, heartbeats."""
 
 from __future__ import annotations
 
@@ -44,6 +44,25 @@ class Seller(SQLModel, table=True):
     display_name: str = Field(max_length=200)
     phone: str = Field(max_length=20)
     email: str | None = Field(default=None, max_length=320)
+    created_at: datetime = _when()
+
+
+class Shop(SQLModel, table=True):
+    """A storefront a seller opened through the bot: who owns it, and the gateway's id for it.
+
+    The gateway holds the storefront itself; this row is the index the bot needs to list a
+    seller's storefronts and to check, on every press, that the storefront is the presser's.
+    """
+
+    __tablename__ = "shops"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    # Short, for callback data ("sf:open:12"); never reused, so an old button finds nothing.
+    id: int | None = Field(default=None, primary_key=True)
+    storefront_id: str = Field(unique=True, max_length=36)  # our uuid, sent to the gateway
+    seller_id: str = Field(foreign_key="sellers.id", index=True, max_length=36)
+    gateway_storefront_id: int
+    name: str = Field(max_length=200)  # a copy, for pickers; the gateway's is the truth
     created_at: datetime = _when()
 
 

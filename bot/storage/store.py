@@ -1,4 +1,4 @@
-"""The store handlers use (`context.store`): languages, sellers, drafts, heartbeats."""
+"""The store handlers use (`context.store`): languages, sellers, shops, drafts, heartbeats."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import Engine, delete, insert, or_, update
 from sqlmodel import select
 
 from bot.storage.db import session_scope, upsert
-from bot.storage.models import Cursor, Draft, Heartbeat, Seller, TelegramUser, utcnow
+from bot.storage.models import Cursor, Draft, Heartbeat, Seller, Shop, TelegramUser, utcnow
 
 
 class Store:
@@ -45,6 +45,40 @@ class Store:
     def add_seller(self, seller: Seller) -> None:
         with session_scope(self.engine) as session:
             session.add(seller)
+
+    def shops_of(self, seller_id: str) -> list[Shop]:
+        """A seller's storefronts, oldest first."""
+        with session_scope(self.engine) as session:
+            return list(
+                session.exec(select(Shop).where(Shop.seller_id == seller_id).order_by(Shop.id))  # type: ignore[arg-type]
+            )
+
+    def shop_of(self, telegram_id: int, shop_id: int) -> Shop | None:
+        """The storefront `shop_id` if the seller of this Telegram user owns it, else None."""
+        with session_scope(self.engine) as session:
+            return session.exec(
+                select(Shop)
+                .join(Seller, Seller.id == Shop.seller_id)  # type: ignore[arg-type]
+                .where(Shop.id == shop_id, Seller.telegram_id == telegram_id)
+            ).first()
+
+    def add_shop(self, shop: Shop) -> Shop:
+        with session_scope(self.engine) as session:
+            session.add(shop)
+            session.flush()
+            session.refresh(shop)
+            return shop
+
+    def rename_shop(self, shop_id: int, name: str) -> None:
+        with session_scope(self.engine) as session:
+            shop = session.get(Shop, shop_id)
+            if shop is not None:
+                shop.name = name
+                session.add(shop)
+
+    def delete_shop(self, shop_id: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(Shop).where(Shop.id == shop_id))  # type: ignore[arg-type]
 
     def draft(self, telegram_id: int, kind: str) -> dict[str, Any] | None:
         key = (telegram_id, kind)

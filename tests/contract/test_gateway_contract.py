@@ -388,6 +388,66 @@ async def test_deleted_storefront_is_gone(gateway: SellerGateway, setu_seller_id
         await gateway.delete_storefront(setu_storefront_id)
 
 
+async def test_paused_storefront_is_offline_until_resumed(
+    gateway: SellerGateway, setu_seller_id: int
+) -> None:
+    setu_storefront_id = await gateway.create_storefront(samples.storefront_input(setu_seller_id))
+
+    await gateway.set_storefront_status(setu_storefront_id, StorefrontStatus.OFFLINE)
+    await gateway.set_storefront_status(setu_storefront_id, StorefrontStatus.OFFLINE)  # again: fine
+    assert (await gateway.get_storefront(setu_storefront_id)).status == StorefrontStatus.OFFLINE
+
+    # Editing a paused storefront does not open it again.
+    await gateway.update_storefront(setu_storefront_id, StorefrontUpdate(name="Closed for Diwali"))
+    paused = await gateway.get_storefront(setu_storefront_id)
+    assert (paused.status, paused.name) == (StorefrontStatus.OFFLINE, "Closed for Diwali")
+
+    await gateway.set_storefront_status(setu_storefront_id, StorefrontStatus.LIVE)
+    assert (await gateway.get_storefront(setu_storefront_id)).status == StorefrontStatus.LIVE
+
+
+async def test_status_of_unknown_storefront_is_not_found(gateway: SellerGateway) -> None:
+    with pytest.raises(NotFound):
+        await gateway.set_storefront_status(424242, StorefrontStatus.OFFLINE)
+
+
+async def test_storefront_hours_may_have_closed_days_and_touching_slots(
+    gateway: SellerGateway, setu_seller_id: int
+) -> None:
+    split_day = [
+        {"opening": "09:00:00", "closing": "13:00:00"},
+        {"opening": "13:00:00", "closing": "21:00:00"},
+    ]
+    sent = changed(
+        samples.storefront_input(setu_seller_id),
+        business_hours={"monday": split_day, "tuesday": [], "sunday": None},
+    )
+
+    hours = (await gateway.get_storefront(await gateway.create_storefront(sent))).business_hours
+
+    assert [(slot.opening.hour, slot.closing.hour) for slot in hours.monday or []] == [
+        (9, 13),
+        (13, 21),
+    ]
+    assert not hours.tuesday and not hours.sunday
+
+
+async def test_full_storefront_update_replaces_every_field(
+    gateway: SellerGateway, setu_seller_id: int
+) -> None:
+    setu_storefront_id = await gateway.create_storefront(samples.storefront_input(setu_seller_id))
+    other = samples.storefront_input(setu_seller_id, name="Sharma Kirana Kothrud")
+    other = changed(other, serviceability={"pincodes": [411038]}, categories=["Grocery"])
+    update = StorefrontUpdate.model_validate(
+        other.model_dump(exclude={"storefront_id", "setu_seller_id"})
+    )
+
+    await gateway.update_storefront(setu_storefront_id, update)
+
+    stored = await gateway.get_storefront(setu_storefront_id)
+    assert stored.model_dump(include=set(StorefrontUpdate.model_fields)) == update.model_dump()
+
+
 # ---------------------------------------------------------------------------------------------
 # Catalogue and inventory
 
