@@ -35,7 +35,7 @@ from bot.replay import ReplayGuard, UpdateQueue
 from bot.storage.db import make_engine
 from bot.storage.persistence import SQLModelPersistence
 from bot.storage.store import Store
-from conversations import language, menu, onboarding
+from conversations import language, menu, onboarding, storefront, stores
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ def build_application(settings: Settings) -> BotApplication:
     application.add_handler(TypeHandler(Update, note_activity), group=-2)
     application.add_handler(TypeHandler(Update, ReplayGuard()), group=-1)
     application.add_handler(onboarding.handler())
+    application.add_handler(storefront.handler())
+    application.add_handlers(stores.handlers())
     application.add_handlers(language.handlers())
     application.add_handlers(menu.handlers())
     application.add_handlers(menu.catch_alls())

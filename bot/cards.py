@@ -1,10 +1,11 @@
-"""How records are shown to a seller: the field lines of a seller's details."""
+"""How records are shown to a seller: the field lines of a seller's and a storefront's details."""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
-from bot.domain import registration
+from bot.domain import registration, storefront, storefront_form
 from bot.domain.categories import category_by_value
 from bot.i18n import Texts
 
@@ -30,4 +31,70 @@ def seller_lines(answers: dict[str, Any], texts: Texts) -> list[str]:
         )
         for field in registration.FIELDS
         if registration.is_required(field, answers)
+    ]
+
+
+# --- storefronts ------------------------------------------------------------------------------
+
+
+def _clock(moment: time) -> str:
+    # The last second of the day is how a day open until midnight is stored (END_OF_DAY).
+    return "24:00" if moment == storefront.END_OF_DAY else moment.strftime("%H:%M")
+
+
+def hours_text(hours: dict[str, Any], texts: Texts) -> str:
+    """A week of business hours in a few words: a preset's name, or runs of days."""
+    week = storefront.week_from_gateway(hours)
+    preset = storefront.preset_of(week)
+    if preset is not None:
+        return texts(f"hours.preset.{preset}")
+    parts = []
+    for run in storefront.describe_week(week):
+        days = texts(f"day.short.{run.first.value}")
+        if run.last != run.first:
+            days += "–" + texts(f"day.short.{run.last.value}")
+        slots = ", ".join(f"{_clock(s.opening)}–{_clock(s.closing)}" for s in run.slots)
+        parts.append(f"{days} {slots or texts('hours.closed')}")
+    return "; ".join(parts)
+
+
+def area_text(area: dict[str, Any], texts: Texts) -> str:
+    if area.get("radius") is not None:
+        return texts("area.radius", km=area["radius"])
+    codes = [str(code) for code in area.get("pincodes") or []]
+    return texts.plural("area.pincodes", len(codes), codes=", ".join(codes))
+
+
+def storefront_value(field: str, answers: dict[str, Any], texts: Texts) -> str:
+    """One storefront answer as the seller reads it."""
+    value = answers.get(field)
+    if field == "categories":
+        return shown("categories", value, texts)
+    if field in ("state", "registered_state"):
+        return texts(f"state.{value}")
+    if field == "location":
+        return texts("location.shared") if value else texts("location.none")
+    if field == "area":
+        return area_text(value, texts)
+    if field == "hours":
+        return hours_text(value, texts)
+    if field == "billing":
+        return texts(f"billing.{value}")
+    if field == "registered_address" and value is None:
+        return texts("registered_address.same")
+    if field == "billing_incorporation_type":
+        return texts(f"incorporation.{value}")
+    return shown(field, value, texts)
+
+
+def storefront_lines(answers: dict[str, Any], texts: Texts) -> list[str]:
+    """A line per storefront question, in the order they are asked."""
+    return [
+        texts(
+            "card.line",
+            label=texts(f"sf_field.{field}"),
+            value=storefront_value(field, answers, texts),
+        )
+        for field in storefront_form.FIELDS
+        if storefront_form.is_required(field, answers) and field in answers
     ]

@@ -6,7 +6,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.i18n import I18n, Texts
 
-COMMANDS = ("start", "help", "language", "cancel")
+COMMANDS = ("start", "newstore", "stores", "help", "language", "cancel")
 
 
 def command_menu(texts: Texts) -> list[BotCommand]:

@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 async def show_main_menu(update: Update, context: BotContext) -> None:
     texts = context.texts
     rows = [
+        [
+            (texts("menu.new_storefront"), callback("menu", "newstore")),
+            (texts("menu.storefronts"), callback("menu", "stores")),
+        ],
         [(texts("menu.profile"), callback("menu", "profile"))],
         [
             (texts("menu.language"), callback("menu", "lang")),

@@ -142,8 +142,25 @@ def _pincode_entries(text: str) -> list[str]:
         if _PINCODE_RE.fullmatch(ascii_digits("".join(piece.split()))):
             entries.append(piece)
         else:
-            entries.extend(piece.split())
+            entries.extend(_joined_halves(piece.split()))
     return [entry.strip() for entry in entries if entry.strip()]
+
+
+def _joined_halves(words: list[str]) -> list[str]:
+    """Space-separated words with each "400 001" (two 3-digit halves of a code) made one."""
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        pair = words[index : index + 2]
+        halves = [ascii_digits(word) for word in pair]
+        two_halves = len(pair) == 2 and all(len(h) == 3 and h.isdigit() for h in halves)
+        if two_halves and _PINCODE_RE.fullmatch("".join(halves)):
+            joined.append(" ".join(pair))
+            index += 2
+            continue
+        joined.append(words[index])
+        index += 1
+    return joined
 
 
 def _quoted(entry: str) -> str:

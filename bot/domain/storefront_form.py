@@ -68,8 +68,9 @@ Answers = dict[str, Any]
 # categories a storefront may choose from, and the defaults for phone, e-mail and billing.
 SellerFacts = Mapping[str, Any]
 
-# A number of up to three digits, then perhaps a unit: never a PIN code ("400 001" is two).
-_RADIUS_TYPED_RE = re.compile(r"\s*\d{1,3}\s*[^\d,;]*")
+# A number of up to three digits (perhaps signed or with decimals: refused as a radius, with the
+# radius's reason), then perhaps a unit: never a PIN code ("400 001" is two such numbers).
+_RADIUS_TYPED_RE = re.compile(r"\s*-?\d{1,3}(?:[.,]\d+)?\s*[^\d,;]*")
 
 
 def is_required(field: str, answers: Answers) -> bool:

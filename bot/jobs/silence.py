@@ -21,7 +21,11 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "silence"
 # What each kind of draft is told after a silence; a draft kind without a message is not watched.
-PAUSED_MESSAGES = {"seller": "onboarding.timed_out"}
+PAUSED_MESSAGES = {
+    "seller": "onboarding.timed_out",
+    "storefront": "storefront.timed_out",
+    "storefront_edit": "storefront.timed_out",
+}
 
 
 async def note_activity(update: Update, context: BotContext) -> None:

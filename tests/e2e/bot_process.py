@@ -9,11 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.gateways.base import OrderStateUpdate, Storefront
 from bot.gateways.base import Seller as SellerRecord
 from bot.gateways.local import LocalGateway
 from bot.storage.db import make_engine
-from bot.storage.models import Seller
+from bot.storage.models import Seller, Shop
 from bot.storage.store import Store
+from tests.contract import samples
 from tests.e2e.telegram_server import TelegramTestServer
 
 # Shaped like a BotFather token so the bot's own check accepts it; it opens nothing real.
@@ -99,6 +101,42 @@ class BotProcess:
             seller = Store(engine).seller_of(telegram_id)
             assert seller is not None, "no seller linked to this Telegram user"
             return seller, await LocalGateway(engine).get_seller(seller.gateway_seller_id)
+        finally:
+            engine.dispose()
+
+    async def storefronts(self, telegram_id: int) -> list[tuple[Shop, Storefront]]:
+        """The storefronts the bot lists for a user, each with the (local) gateway's record."""
+        engine = make_engine(self.database_url)
+        try:
+            store = Store(engine)
+            seller = store.seller_of(telegram_id)
+            assert seller is not None, "no seller linked to this Telegram user"
+            gateway = LocalGateway(engine)
+            return [
+                (shop, await gateway.get_storefront(shop.gateway_storefront_id))
+                for shop in store.shops_of(seller.id)
+            ]
+        finally:
+            engine.dispose()
+
+    async def place_order(self, setu_storefront_id: int) -> str:
+        """A buyer's order on a storefront (through the local gateway's seeding hook)."""
+        engine = make_engine(self.database_url)
+        try:
+            gateway = LocalGateway(engine)
+            item = samples.catalogue_item()
+            await gateway.upsert_catalogue(setu_storefront_id, [item])
+            return await gateway.create_order(
+                setu_storefront_id, samples.order_input(item.catalogue_item_id)
+            )
+        finally:
+            engine.dispose()
+
+    async def finish_order(self, setu_storefront_id: int, order_id: str) -> None:
+        engine = make_engine(self.database_url)
+        try:
+            update = OrderStateUpdate(order_id=order_id, order_state="Completed")
+            await LocalGateway(engine).update_orders(setu_storefront_id, [update])
         finally:
             engine.dispose()
 

@@ -57,6 +57,10 @@ def test_button_labels_fit_a_phone(code: str) -> None:
         "menu.profile",
         "menu.language",
         "menu.help",
+        "menu.new_storefront",
+        "menu.storefronts",
+        "hours.preset.",
+        "state.",
         "category.",
         "incorporation.",
     )
