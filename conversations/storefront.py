@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as default
 from enum import StrEnum
@@ -95,29 +96,7 @@ class Step(StrEnum):
     REVIEW = "review"
 
 
-TYPED = frozenset(
-    {
-        "name",
-        "contact_name",
-        "phone",
-        "email",
-        "address",
-        "pincode",
-        "city",
-        "state",
-        "area",
-        "billing_legal_name",
-        "billing_gstin",
-        "billing_pan",
-        "billing_account_number",
-        "billing_ifsc",
-        "registered_address",
-        "registered_pincode",
-        "registered_city",
-        "registered_state",
-        "bank_name",
-    }
-)
+TYPED = storefront_form.TYPED_FIELDS
 
 
 # --- the drafts -------------------------------------------------------------------------------
@@ -547,43 +526,6 @@ async def category_toggled(update: Update, context: BotContext) -> Step | int:
     return Step.CATEGORIES
 
 
-async def seller_value_used(update: Update, context: BotContext) -> Step | int:
-    """ "Use <the seller's phone / e-mail>": one tap instead of typing it again."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    field = query.data.rsplit(":", 1)[1]
-    pressed = await _pressed(update, context, Step(field), ["phone", "email"])
-    if pressed is None:
-        return Step(current(update, context).asking or Step.NAME)
-    draft, _ = pressed
-    return await _chosen(update, context, field, draft.seller[field], draft)
-
-
-async def state_chosen(update: Update, context: BotContext) -> Step | int:
-    draft = current(update, context)
-    if draft.asking not in (Step.STATE, Step.REGISTERED_STATE):
-        await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
-        return Step(draft.asking) if draft.asking else ConversationHandler.END
-    code = await form.button_value(update, context, [s.code for s in STATES])
-    if code is None:
-        return Step(draft.asking)
-    return await _chosen(update, context, draft.asking, code, draft)
-
-
-async def radius_chosen(update: Update, context: BotContext) -> Step | int:
-    pressed = await _pressed(update, context, Step.AREA, [str(km) for km in rules.RADIUS_PRESETS])
-    if pressed is None:
-        return Step(current(update, context).asking or Step.AREA)
-    draft, km = pressed
-    try:
-        area = rules.check_serviceability(
-            int(km), None, has_location=draft.answers.get("location") is not None
-        )
-    except InvalidInput as problem:
-        return await refuse(update, context, problem.reason, draft, **problem.params)
-    return await _chosen(update, context, "area", area, draft)
-
-
 async def hours_chosen(update: Update, context: BotContext) -> Step | int:
     pressed = await _pressed(update, context, Step.HOURS, [*rules.HOURS_PRESETS, "days"])
     if pressed is None:
@@ -649,42 +591,69 @@ async def day_pressed(update: Update, context: BotContext) -> Step | int:
     return await _day_set(update, context, draft, slots)
 
 
-async def billing_chosen(update: Update, context: BotContext) -> Step | int:
-    allowed = [storefront_form.BILLING_SAME, storefront_form.BILLING_OTHER]
-    pressed = await _pressed(update, context, Step.BILLING, allowed)
-    if pressed is None:
-        return Step(current(update, context).asking or Step.BILLING)
-    draft, choice = pressed
-    return await _chosen(update, context, "billing", choice, draft)
+@dataclass(frozen=True)
+class Choice:
+    """A button that answers a question outright: which questions it belongs to, which values
+    it may carry for the draft as it is, and the answer a value gives."""
+
+    fields: tuple[str, ...]
+    allowed: Callable[[StorefrontDraft], Iterable[str]]
+    answer: Callable[[StorefrontDraft, str], Any]
 
 
-async def incorporation_chosen(update: Update, context: BotContext) -> Step | int:
-    pressed = await _pressed(
-        update, context, Step.BILLING_INCORPORATION_TYPE, list(INCORPORATION_TYPES)
-    )
-    if pressed is None:
-        return Step(current(update, context).asking or Step.BILLING_INCORPORATION_TYPE)
-    draft, code = pressed
-    return await _chosen(update, context, "billing_incorporation_type", code, draft)
+def _as_is(_draft: StorefrontDraft, value: str) -> str:
+    return value
 
 
-async def registered_same(update: Update, context: BotContext) -> Step | int:
-    pressed = await _pressed(update, context, Step.REGISTERED_ADDRESS, ["same"])
-    if pressed is None:
-        return Step(current(update, context).asking or Step.REGISTERED_ADDRESS)
-    draft, _ = pressed
-    return await _chosen(update, context, "registered_address", None, draft)
+def _has_location(draft: StorefrontDraft) -> bool:
+    return draft.answers.get("location") is not None
 
 
-async def bank_suggested(update: Update, context: BotContext) -> Step | int:
-    pressed = await _pressed(update, context, Step.BANK_NAME, ["ifsc"])
-    if pressed is None:
-        return Step(current(update, context).asking or Step.BANK_NAME)
-    draft, _ = pressed
-    bank = storefront_form.suggested_bank_name(draft.answers, draft.seller)
-    if bank is None:  # the IFSC changed since the button was shown
-        return await refuse(update, context, "error.type_text", draft)
-    return await _chosen(update, context, "bank_name", bank, draft)
+def _suggested_bank(draft: StorefrontDraft) -> str | None:
+    return storefront_form.suggested_bank_name(draft.answers, draft.seller)
+
+
+# By the verb of their callback data (sf:<verb>:<value>).
+CHOICES: dict[str, Choice] = {
+    # "Use <the seller's phone / e-mail>": one tap instead of typing it again.
+    "use": Choice(
+        ("phone", "email"),
+        lambda d: [d.asking] if d.asking and d.seller.get(d.asking) else [],
+        lambda d, field: d.seller[field],
+    ),
+    "st": Choice(("state", "registered_state"), lambda d: [s.code for s in STATES], _as_is),
+    "km": Choice(
+        ("area",),
+        lambda d: [str(km) for km in rules.RADIUS_PRESETS] if _has_location(d) else [],
+        lambda d, km: {"radius": int(km)},
+    ),
+    "bill": Choice(
+        ("billing",),
+        lambda d: [storefront_form.BILLING_SAME, storefront_form.BILLING_OTHER],
+        _as_is,
+    ),
+    "inc": Choice(("billing_incorporation_type",), lambda d: INCORPORATION_TYPES, _as_is),
+    "reg": Choice(("registered_address",), lambda d: ["same"], lambda d, same: None),
+    "bank": Choice(
+        ("bank_name",),
+        lambda d: ["ifsc"] if _suggested_bank(d) else [],
+        lambda d, ifsc: _suggested_bank(d),
+    ),
+}
+
+
+async def choice_pressed(update: Update, context: BotContext) -> Step | int:
+    """A button that answers the question asked now; any other press is answered as stale."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, verb, value = query.data.split(":")
+    choice = CHOICES[verb]
+    draft = current(update, context)
+    if draft.asking not in choice.fields or value not in choice.allowed(draft):
+        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        return Step(draft.asking) if draft.asking else ConversationHandler.END
+    await query.answer()
+    return await _chosen(update, context, draft.asking, choice.answer(draft, value), draft)
 
 
 async def keep_answer(update: Update, context: BotContext) -> Step | int | None:
@@ -862,15 +831,9 @@ def handler() -> ConversationHandler:
         MessageHandler(filters.LOCATION & PRIVATE_MESSAGE, location_shared),
         MessageHandler(text, on_text),
         CallbackQueryHandler(category_toggled, pattern=r"^sf:cat:\w{1,8}$"),
-        CallbackQueryHandler(seller_value_used, pattern=r"^sf:use:(phone|email)$"),
-        CallbackQueryHandler(state_chosen, pattern=r"^sf:st:[A-Z]{2}$"),
-        CallbackQueryHandler(radius_chosen, pattern=r"^sf:km:\d{1,3}$"),
+        CallbackQueryHandler(choice_pressed, pattern=rf"^sf:({'|'.join(CHOICES)}):[\w-]+$"),
         CallbackQueryHandler(hours_chosen, pattern=r"^sf:hrs:[\w-]{1,20}$"),
         CallbackQueryHandler(day_pressed, pattern=r"^sf:day:\w+:\w+$"),
-        CallbackQueryHandler(billing_chosen, pattern=r"^sf:bill:\w+$"),
-        CallbackQueryHandler(incorporation_chosen, pattern=r"^sf:inc:[A-Z]{1,8}$"),
-        CallbackQueryHandler(registered_same, pattern=r"^sf:reg:same$"),
-        CallbackQueryHandler(bank_suggested, pattern=r"^sf:bank:ifsc$"),
         CallbackQueryHandler(resume_chosen, pattern=r"^sf:resume:\w+$"),
         CallbackQueryHandler(fix_field, pattern=r"^sf:fix:\w+$"),
         CallbackQueryHandler(confirm, pattern=r"^sf:ok$"),

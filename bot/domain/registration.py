@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.domain import seller as rules
+from bot.domain.questions import Questions
 
 # The order the questions are asked in; the review card lists the answers in the same order.
 FIELDS: tuple[str, ...] = (
@@ -49,20 +50,10 @@ def is_required(field: str, answers: Answers) -> bool:
     return True
 
 
-def next_field(answers: Answers) -> str | None:
-    """The first question still unanswered, or None when the review card can be shown."""
-    for field in FIELDS:
-        if field not in answers and is_required(field, answers):
-            return field
-    return None
-
-
-def previous_field(field: str, answers: Answers) -> str | None:
-    """The question asked before `field` (skipping one not required), or None for the first."""
-    if field not in FIELDS:
-        return None
-    earlier = [f for f in FIELDS[: FIELDS.index(field)] if is_required(f, answers)]
-    return earlier[-1] if earlier else None
+QUESTIONS = Questions(FIELDS, is_required)
+next_field = QUESTIONS.next_field
+previous_field = QUESTIONS.previous_field
+answered_count = QUESTIONS.answered_count
 
 
 def clean_typed(field: str, text: str, answers: Answers) -> str:
@@ -89,10 +80,6 @@ def answer(answers: Answers, field: str, value: Any) -> Answers:
     if field == "categories" and not rules.needs_fssai(value):
         updated.pop("fssai", None)
     return updated
-
-
-def answered_count(answers: Answers) -> int:
-    return sum(1 for field in FIELDS if field in answers)
 
 
 def to_gateway(answers: Answers) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from bot.domain import seller as rules
 from bot.domain import storefront as store_rules
 from bot.domain.banks import bank_name_for
 from bot.domain.india import match_state, state_by_code
+from bot.domain.questions import Questions
 from bot.domain.seller import InvalidInput
 
 # The order the questions are asked in; the review card and the storefront card follow it.
@@ -81,24 +82,10 @@ def is_required(field: str, answers: Answers) -> bool:
     return True
 
 
-def next_field(answers: Answers) -> str | None:
-    """The first question still unanswered, or None when everything is answered."""
-    for field in FIELDS:
-        if field not in answers and is_required(field, answers):
-            return field
-    return None
-
-
-def previous_field(field: str, answers: Answers) -> str | None:
-    """The question asked before `field` (skipping those not required), or None for the first."""
-    if field not in FIELDS:
-        return None
-    earlier = [f for f in FIELDS[: FIELDS.index(field)] if is_required(f, answers)]
-    return earlier[-1] if earlier else None
-
-
-def answered_count(answers: Answers) -> int:
-    return sum(1 for field in FIELDS if field in answers)
+QUESTIONS = Questions(FIELDS, is_required)
+next_field = QUESTIONS.next_field
+previous_field = QUESTIONS.previous_field
+answered_count = QUESTIONS.answered_count
 
 
 def parse_area(text: str, *, has_location: bool) -> dict[str, Any]:
@@ -120,36 +107,49 @@ def clean_state(text: str) -> str:
     return state.code
 
 
-def clean_typed(field: str, text: str, answers: Answers) -> Any:
-    """Checks and normalises a typed answer; raises InvalidInput with the reason."""
-    cleaners: dict[str, Callable[[str], Any]] = {
-        "name": rules.clean_display_name,
-        "contact_name": store_rules.clean_contact_name,
-        "phone": rules.clean_phone,
-        "email": rules.clean_email,
-        "address": store_rules.clean_address_line,
-        "pincode": store_rules.clean_pincode,
-        "city": store_rules.clean_city,
-        "state": clean_state,
-        "area": lambda value: parse_area(value, has_location=answers.get("location") is not None),
-        "billing_legal_name": rules.clean_legal_name,
-        "billing_gstin": rules.clean_gstin,
-        "billing_pan": lambda value: rules.clean_pan(value, answers.get("billing_gstin")),
-        "billing_account_number": rules.clean_account_number,
-        "billing_ifsc": rules.clean_ifsc,
-        "registered_address": store_rules.clean_address_line,
-        "registered_pincode": store_rules.clean_pincode,
-        "registered_city": store_rules.clean_city,
-        "registered_state": clean_state,
-        "bank_name": clean_bank_name,
-    }
-    if field not in cleaners:
-        raise InvalidInput("error.use_buttons")
-    return cleaners[field](text)
-
-
 def clean_bank_name(text: str) -> str:
+    """A bank's name: trimmed, single-spaced, with a letter."""
     return store_rules.clean_contact_name(text)
+
+
+def _plain(clean: Callable[[str], Any]) -> Callable[[str, Answers], Any]:
+    return lambda text, _answers: clean(text)
+
+
+# How each typed answer is checked; the other questions are answered with buttons (or, for the
+# location, Telegram's location button).
+_CLEANERS: dict[str, Callable[[str, Answers], Any]] = {
+    "name": _plain(rules.clean_display_name),
+    "contact_name": _plain(store_rules.clean_contact_name),
+    "phone": _plain(rules.clean_phone),
+    "email": _plain(rules.clean_email),
+    "address": _plain(store_rules.clean_address_line),
+    "pincode": _plain(store_rules.clean_pincode),
+    "city": _plain(store_rules.clean_city),
+    "state": _plain(clean_state),
+    "area": lambda text, answers: parse_area(
+        text, has_location=answers.get("location") is not None
+    ),
+    "billing_legal_name": _plain(rules.clean_legal_name),
+    "billing_gstin": _plain(rules.clean_gstin),
+    "billing_pan": lambda text, answers: rules.clean_pan(text, answers.get("billing_gstin")),
+    "billing_account_number": _plain(rules.clean_account_number),
+    "billing_ifsc": _plain(rules.clean_ifsc),
+    "registered_address": _plain(store_rules.clean_address_line),
+    "registered_pincode": _plain(store_rules.clean_pincode),
+    "registered_city": _plain(store_rules.clean_city),
+    "registered_state": _plain(clean_state),
+    "bank_name": _plain(clean_bank_name),
+}
+TYPED_FIELDS = frozenset(_CLEANERS)
+
+
+def clean_typed(field: str, text: str, answers: Answers) -> Any:
+    """Checks and normalises a typed answer; InvalidInput with the reason ("error.use_buttons"
+    for a question answered with buttons)."""
+    if field not in _CLEANERS:
+        raise InvalidInput("error.use_buttons")
+    return _CLEANERS[field](text, answers)
 
 
 def answer(answers: Answers, field: str, value: Any) -> Answers:

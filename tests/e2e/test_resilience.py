@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.app import build_application
-from bot.config import Settings
 from bot.context import SERVICES, BotApplication
-from bot.gateways.base import FieldError, InvalidRequest, NotFound, SellerGateway, Unavailable
-from bot.storage.migrate import upgrade
+from bot.gateways.base import FieldError, InvalidRequest, NotFound, Unavailable
 from tests.e2e.bot_process import SELLERBOT, TOKEN, BotProcess
+from tests.e2e.conftest import OPERATOR, BrokenGateway
 from tests.e2e.seller import Answers, Seller
 from tests.e2e.telegram_server import TelegramTestServer
-
-OPERATOR = 9000
 
 
 async def test_silence_pauses_registration_and_keeps_answers(
@@ -79,60 +73,7 @@ async def test_health_follows_the_heartbeat(server: TelegramTestServer, tmp_path
 
 
 # --- in-process: the real Application and polling loop, with a gateway we can break -----------
-
-
-class BrokenGateway:
-    """Wraps the real gateway; a call named in `failures` raises that error instead."""
-
-    def __init__(self, real: SellerGateway) -> None:
-        self.real = real
-        self.failures: dict[str, Exception] = {}
-        self.answers_lost: set[str] = set()  # calls that succeed but whose answer never arrives
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.real, name)
-        if name not in self.failures and name not in self.answers_lost:
-            return attribute
-
-        async def fail(*args: object, **kwargs: object) -> None:
-            if name in self.answers_lost:
-                await attribute(*args, **kwargs)
-                raise Unavailable("read timeout")
-            raise self.failures[name]
-
-        return fail
-
-
-@pytest.fixture
-async def app(server: TelegramTestServer, tmp_path: Path) -> AsyncIterator[BotApplication]:
-    settings = Settings(
-        _env_file=None,
-        telegram_token=TOKEN,
-        telegram_api_url=server.url,
-        data_dir=tmp_path,
-        operator_chat_id=OPERATOR,
-    )
-    upgrade(settings.resolved_database_url)
-    application = build_application(settings)
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    services = application.bot_data[SERVICES]
-    services.gateway = BrokenGateway(services.gateway)  # type: ignore[arg-type]
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    operator = server.user(OPERATOR, "Operator", language_code="en")
-    await operator.send_text("/help")  # Telegram lets a bot write only to who wrote to it first
-    await operator.next_message()
-    yield application
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
-    assert application.post_shutdown is not None
-    await application.post_shutdown(application)
-    server.assert_no_errors()
-    assert server.unanswered_callback_queries() == []
+# (the `app` fixture and BrokenGateway are in conftest.py)
 
 
 @pytest.mark.parametrize(

@@ -299,3 +299,53 @@ async def test_restart_mid_way_resumes_at_the_question(
     draft = bot.stored_draft(2009, "storefront")
     assert draft is not None and draft["answers"]["contact_name"] == "Asha"
     assert draft["answers"]["categories"] == ["Grocery", "Fashion"]
+
+
+async def test_storefront_in_hindi(server: TelegramTestServer, bot: BotProcess) -> None:
+    user = server.user(2010, "आशा", language_code="hi")
+    seller = Storekeeper(user, "hi")
+    await seller.registered(Answers(display_name="शर्मा किराना"))
+    await seller.start_storefront()
+    question = await seller.type_answer("शर्मा किराना, कोथरूड", "categories")
+    question = await seller.tap(question, "sf:cat:done", "contact_name")
+    question = await seller.type_answer("आशा शर्मा", "phone")
+    question = await seller.tap(question, "sf:use:phone", "email")
+    await seller.tap(question, "sf:use:email", "address")
+    await seller.type_answer("12, पौड रोड, कोथरूड", "pincode")
+    await seller.type_answer("४११०३८", "city")  # Devanagari digits
+    question = await seller.type_answer("पुणे", "state")
+    assert ("महाराष्ट्र", "sf:st:MH") in question.buttons
+    await seller.type_answer("महाराष्ट्र", "location")
+    await user.send_text(seller.texts("button.no_location"))
+    await seller.expect("storefront.no_location")
+    await seller.ask("area")
+    question = await seller.type_answer("411038, 411052", "hours")
+    a = Answers()
+    question = await seller.tap(
+        question, "sf:hrs:10-20-no-sunday", "billing", legal_name=a.legal_name, gstin=a.gstin
+    )
+    review = await seller.billing_as_registered(question, Shop(address="12, पौड रोड, कोथरूड"))
+    assert seller.texts("hours.preset.10-20-no-sunday") in review.text
+    await seller.create(review, "शर्मा किराना, कोथरूड")
+    [(_, stored)] = await bot.storefronts(2010)
+    assert stored.pickup_details.pickup_pincode == "411038"
+    assert stored.pickup_details.pickup_state == "Maharashtra"  # the gateway gets the English name
+    assert stored.serviceability.pincodes == [411038, 411052]
+    assert not stored.business_hours.sunday
+
+
+async def test_language_change_mid_way_asks_again_in_the_new_language(
+    server: TelegramTestServer, bot: BotProcess
+) -> None:
+    user = server.user(2011, "Asha", language_code="en")
+    seller = Storekeeper(user, "en")
+    await seller.registered()
+    await seller.start_storefront()
+    await seller.type_answer("Asha Bakes", "categories")
+    await user.send_text("/language")
+    picker = await seller.expect("language.choose")
+    await seller.press(picker, "lang:set:hi")
+    await user.next_edit()
+    hindi = Storekeeper(user, "hi")
+    question = await hindi.ask("categories")
+    await hindi.tap(question, "sf:cat:done", "contact_name")
