@@ -42,7 +42,6 @@ from bot.domain.categories import INCORPORATION_TYPES, category_by_code, categor
 from bot.domain.india import STATES
 from bot.domain.seller import InvalidInput
 from bot.gateways.base import (
-    AlreadyExists,
     GatewayError,
     InvalidRequest,
     NotFound,
@@ -751,11 +750,6 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
         gateway_id = await context.gateway.create_storefront(
             StorefrontInput.model_validate(payload)
         )
-    except AlreadyExists as failure:
-        # Our id is taken: this very storefront was made by a Confirm whose answer was lost.
-        log.error("storefront %s already exists at the gateway: %s", draft.storefront_id, failure)
-        await say(update, texts("error.gateway_refused"))
-        return Step.REVIEW
     except GatewayError as failure:
         return await _refused_by_gateway(update, context, draft, failure)
     shop = context.store.add_shop(

@@ -648,7 +648,9 @@ class SellerGateway(abc.ABC):
     async def create_storefront(self, storefront: StorefrontInput) -> int:
         """Opens a storefront for an existing seller and returns its setu_storefront_id.
 
-        NotFound for an unknown seller; AlreadyExists if storefront_id is taken; InvalidRequest.
+        Sending the very same storefront again returns the same id (a retry after a lost answer
+        is safe, as for sellers); AlreadyExists if storefront_id is taken by a different
+        storefront; NotFound for an unknown seller; InvalidRequest.
         """
 
     @abc.abstractmethod

@@ -570,6 +570,13 @@ class LocalGateway(SellerGateway):
                 select(LocalStorefront).where(LocalStorefront.storefront_id == storefront_id)
             ).first()
             if taken is not None:
+                sent = storefront.model_copy(update={"storefront_id": storefront_id})
+                stored = _storefront_from_row(taken).model_dump(
+                    exclude={"setu_storefront_id", "status", "rating"}
+                )
+                if stored == sent.model_dump():
+                    assert taken.setu_storefront_id is not None
+                    return taken.setu_storefront_id  # the same request again: idempotent
                 raise AlreadyExists(f"storefront_id {storefront_id} already exists", code="1003")
             row = LocalStorefront.model_validate(
                 {

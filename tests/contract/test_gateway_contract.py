@@ -288,8 +288,21 @@ async def test_duplicate_storefront_id_is_rejected(
 
     with pytest.raises(AlreadyExists):
         await gateway.create_storefront(
-            samples.storefront_input(setu_seller_id, storefront_id=first.storefront_id)
+            samples.storefront_input(
+                setu_seller_id, storefront_id=first.storefront_id, name="Another shop"
+            )
         )
+
+
+async def test_creating_the_same_storefront_again_is_idempotent(
+    gateway: SellerGateway, setu_seller_id: int
+) -> None:
+    sent = samples.storefront_input(setu_seller_id)
+    first = await gateway.create_storefront(sent)
+
+    assert await gateway.create_storefront(sent) == first
+    with pytest.raises(NotFound):  # no second storefront was made
+        await gateway.get_storefront(first + 1)
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.context import SERVICES, BotApplication
-from bot.gateways.base import FieldError, InvalidRequest, Unavailable
+from bot.gateways.base import FieldError, InvalidRequest, NotFound, Unavailable
 from tests.e2e.conftest import BrokenGateway
 from tests.e2e.storekeeper import Shop, Storekeeper
 from tests.e2e.telegram_server import TelegramTestServer
@@ -99,3 +101,23 @@ async def test_cards_and_buttons_with_the_marketplace_down(
     await seller.press(card, f"sf:pause:{shop.id}")
     await user.next_edit()
     assert user.pending() == []
+
+
+async def test_a_lost_answer_from_the_gateway_is_retried_safely(
+    server: TelegramTestServer, app: BotApplication
+) -> None:
+    """The gateway made the storefront but its answer was lost: Create again lists that one,
+    it does not fail on "already exists" nor make a second one."""
+    gateway: BrokenGateway = app.bot_data[SERVICES].gateway
+    seller = Storekeeper(server.user(3005, "Hema", language_code="en"))
+    await seller.registered()
+    review = await seller.open_with_presets()
+    gateway.answers_lost.add("create_storefront")
+    await seller.press(review, "sf:ok")
+    await seller.expect("error.gateway_unavailable")
+    gateway.answers_lost.clear()
+    await seller.create(review, Shop().name)
+    [shop] = shops(app, 3005)
+    assert (await gateway.get_storefront(shop.gateway_storefront_id)).name == Shop().name
+    with pytest.raises(NotFound):
+        await gateway.get_storefront(shop.gateway_storefront_id + 1)
