@@ -35,6 +35,7 @@ from bot.replay import ReplayGuard, UpdateQueue
 from bot.storage.db import make_engine
 from bot.storage.persistence import SQLModelPersistence
 from bot.storage.store import Store
+from bot.ui import ShownMessages
 from conversations import language, menu, onboarding, storefront, stores
 
 log = logging.getLogger(__name__)
@@ -100,17 +101,23 @@ def build_application(settings: Settings) -> BotApplication:
 
 
 class SellerBot(ExtBot[Any]):
-    """PTB's bot, remembering which button presses it has answered.
+    """PTB's bot, remembering which button presses it has answered and what the messages it
+    edited show (bot/ui.py edits a message only when that changes something).
 
     Telegram refuses a second answer to a press; the error handler must answer the ones a
     failing handler did not (or the button spins), so it has to know which those are.
     """
 
-    __slots__ = ("_answered",)
+    __slots__ = ("_answered", "_shown")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._answered: OrderedDict[str, None] = OrderedDict()
+        self._shown = ShownMessages()
+
+    @property
+    def shown(self) -> ShownMessages:
+        return self._shown
 
     async def answer_callback_query(
         self, callback_query_id: str, *args: Any, **kwargs: Any

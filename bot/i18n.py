@@ -77,6 +77,13 @@ class Texts:
             raise KeyError(f"no text {key!r} in locales/{SOURCE_LANGUAGE}.po")
         return template.format(**_escaped(params))
 
+    def label(self, key: str, /, **params: object) -> str:
+        """A button label: Telegram shows it as plain text, so values are not HTML-escaped."""
+        template = self._catalogue.messages.get(key) or self._fallback.messages.get(key)
+        if template is None:
+            raise KeyError(f"no text {key!r} in locales/{SOURCE_LANGUAGE}.po")
+        return template.format(**params)
+
     def plural(self, key: str, n: int, /, **params: object) -> str:
         """A message whose wording depends on the count n (given to the template as {n})."""
         forms = self._catalogue.plurals.get(key)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from telegram import (
+    CallbackQuery,
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -53,3 +57,68 @@ async def say(update: Update, text: str, reply_markup: ReplyMarkup | None = None
     chat = update.effective_chat
     assert chat is not None, "handlers run in private chats only"
     return await chat.send_message(text, reply_markup=reply_markup)
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+Shown = tuple[str | None, InlineKeyboardMarkup | None]
+
+
+class ShownMessages:
+    """What the bot last made each recently edited message show (kept by the bot, bot/app.py).
+
+    Two quick taps each carry the message as it was before either was handled, so a press
+    alone cannot tell that the first tap's edit already happened; updates are handled one at a
+    time, so this can.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._shown: OrderedDict[tuple[int, int], Shown] = OrderedDict()
+        self._size = size
+
+    def get(self, key: tuple[int, int]) -> Shown | None:
+        return self._shown.get(key)
+
+    def remember(self, key: tuple[int, int], shown: Shown) -> None:
+        self._shown[key] = shown
+        self._shown.move_to_end(key)
+        while len(self._shown) > self._size:
+            self._shown.popitem(last=False)
+
+
+def _visible(text_html: str) -> str:
+    # What Telegram shows for our HTML (tags gone, entities decoded); our texts use only simple
+    # tags, so this is exact enough to tell whether an edit would change anything.
+    return html.unescape(_TAG_RE.sub("", text_html))
+
+
+def _showing(query: CallbackQuery) -> tuple[ShownMessages | None, tuple[int, int], Shown]:
+    message = query.message
+    assert isinstance(message, Message), "our buttons are on messages the bot can see"
+    key = (message.chat.id, message.message_id)
+    shown: ShownMessages | None = getattr(query.get_bot(), "shown", None)
+    text, markup = (shown.get(key) if shown else None) or (message.text, message.reply_markup)
+    return shown, key, (text, markup or None)
+
+
+async def edit_in_place(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Edits the pressed message to `text` and `markup`, unless it shows them already (a second
+    tap): Telegram refuses an edit that changes nothing."""
+    shown, key, (shown_text, shown_markup) = _showing(query)
+    if shown_text == _visible(text) and shown_markup == (markup or None):
+        return
+    await query.edit_message_text(text, reply_markup=markup)
+    if shown is not None:
+        shown.remember(key, (_visible(text), markup or None))
+
+
+async def edit_markup_in_place(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Replaces the pressed message's buttons, unless they are those already."""
+    shown, key, (shown_text, shown_markup) = _showing(query)
+    if shown_markup == (markup or None):
+        return
+    await query.edit_message_reply_markup(markup)
+    if shown is not None:
+        shown.remember(key, (shown_text, markup or None))

@@ -50,7 +50,16 @@ from bot.gateways.base import (
     Unavailable,
 )
 from bot.storage.models import Shop
-from bot.ui import PRIVATE_MESSAGE, ReplyMarkup, callback, in_rows, inline, say, with_note
+from bot.ui import (
+    PRIVATE_MESSAGE,
+    ReplyMarkup,
+    callback,
+    edit_markup_in_place,
+    in_rows,
+    inline,
+    say,
+    with_note,
+)
 from conversations import form, language, stores
 
 log = logging.getLogger(__name__)
@@ -113,6 +122,11 @@ class StorefrontDraft(form.Draft):
     seller: dict[str, Any] = default(default_factory=dict)  # storefront_form.SellerFacts
     week: dict[str, Any] = default(default_factory=dict)  # custom hours so far (gateway shape)
     day: int = 0  # the day asked next when setting hours day by day (0: Monday)
+    # Answered questions to ask again, with Keep, because the one just answered again brings
+    # them (a new billing business: its GSTIN, PAN...), before going back to the review.
+    again: list[str] = default(default_factory=list)
+    # The storefront last sent to the gateway when its answer never came: it may exist there.
+    sent: dict[str, Any] | None = None
 
     @property
     def editing(self) -> bool:
@@ -194,9 +208,13 @@ def _markup(field: str, draft: StorefrontDraft, texts: Any) -> ReplyMarkup | Non
         skip = KeyboardButton(texts("button.no_location"))
         return ReplyKeyboardMarkup([[share], [skip]], resize_keyboard=True, one_time_keyboard=True)
     if field == "phone" and seller.get("phone"):
-        rows = [[(texts("button.use", value=seller["phone"]), callback("sf", "use", "phone"))]]
+        rows = [
+            [(texts.label("button.use", value=seller["phone"]), callback("sf", "use", "phone"))]
+        ]
     elif field == "email" and seller.get("email"):
-        rows = [[(texts("button.use", value=seller["email"]), callback("sf", "use", "email"))]]
+        rows = [
+            [(texts.label("button.use", value=seller["email"]), callback("sf", "use", "email"))]
+        ]
     elif field in ("state", "registered_state"):
         rows = _state_buttons(texts)
     elif field == "area" and draft.answers.get("location") is not None:
@@ -232,7 +250,7 @@ def _markup(field: str, draft: StorefrontDraft, texts: Any) -> ReplyMarkup | Non
     elif field == "bank_name":
         bank = storefront_form.suggested_bank_name(draft.answers, seller)
         if bank is not None:
-            rows = [[(texts("button.use", value=bank), callback("sf", "bank", "ifsc"))]]
+            rows = [[(texts.label("button.use", value=bank), callback("sf", "bank", "ifsc"))]]
     rows += way_out
     return inline(rows) if rows else None
 
@@ -255,7 +273,10 @@ async def ask(
     texts = context.texts
     if field == "categories" and draft.asking != Step.CATEGORIES:
         # Ticks start from the answer, or from all the seller's categories: one tap on Done.
-        draft.selecting = list(draft.answers.get("categories") or draft.seller["categories"])
+        # (A category the seller no longer has is left out: it could not be unticked.)
+        own = draft.seller["categories"]
+        kept = [c for c in draft.answers.get("categories") or [] if c in own]
+        draft.selecting = kept or list(own)
     step = await draft.save(update, context, Step(field))
     question = with_note(note, _question(field, draft, texts))
     if field in draft.answers:
@@ -277,6 +298,7 @@ async def ask_day(
         previous = list(rules.Day)[draft.day - 1]
         label = texts("button.same_as_day", day=texts(f"day.long.{previous.value}"))
         rows.append([(label, callback("sf", "day", "same", day.value))])
+    rows.append([(texts("button.back_to_presets"), callback("sf", "day", "presets", day.value))])
     question = texts("storefront.ask.hours_day", day=texts(f"day.long.{day.value}"))
     await say(update, with_note(note, question), inline(rows))
     return step
@@ -287,6 +309,10 @@ async def ask_next(
 ) -> Step | int:
     """The next unanswered question; when all are answered, the review card (a new storefront)
     or the change saved (an edit)."""
+    while draft.again:
+        field = draft.again.pop(0)
+        if storefront_form.is_required(field, draft.answers):
+            return await ask(update, context, draft, field, note)
     field = storefront_form.next_field(draft.answers)
     if field is not None:
         return await ask(update, context, draft, field, note)
@@ -299,6 +325,11 @@ async def answered(
     update: Update, context: BotContext, field: str, value: Any, draft: StorefrontDraft
 ) -> Step | int:
     draft.answers = storefront_form.answer(draft.answers, field, value)
+    if field not in draft.again:  # answering a follow-up does not bring it back
+        draft.again = [
+            *draft.again,
+            *(f for f in storefront_form.follow_ups(field, draft.answers) if f in draft.answers),
+        ]
     return await ask_next(update, context, draft)
 
 
@@ -330,20 +361,41 @@ async def refuse(
 # --- entering ---------------------------------------------------------------------------------
 
 
+def _stay(update: Update, context: BotContext) -> Step | int:
+    """Where the conversation was before an entry point that could not go on: a storefront
+    being made keeps waiting for its answer."""
+    asking = current(update, context).asking
+    return Step(asking) if asking else ConversationHandler.END
+
+
+async def _on_new_storefront(update: Update, context: BotContext) -> NewStorefront | None:
+    """The new storefront's draft, for a press on its own buttons (Back, Edit on the review,
+    Create, Continue); while a storefront is being edited those are stale."""
+    if StorefrontEdit.exists(update, context):
+        await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
+        return None
+    return NewStorefront.load(update, context)
+
+
 async def new_storefront(update: Update, context: BotContext) -> Step | int:
     """/newstore or the menu's button: a new storefront, or the half-made one."""
     if update.callback_query:
         await update.callback_query.answer()
-    if StorefrontEdit.exists(update, context):  # an edit left half-way is dropped, not resumed
-        StorefrontEdit.load(update, context).discard(update, context)
     facts = await seller_facts(update, context)
     if facts is None:
-        return ConversationHandler.END
+        return _stay(update, context)
     draft = NewStorefront.load(update, context)
+    note = context.texts("storefront.intro")
+    if current(update, context).asking == Step.LOCATION:
+        # The location question's keyboard goes with the question it belonged to.
+        await say(update, note, ReplyKeyboardRemove())
+        note = ""
+    if StorefrontEdit.exists(update, context):  # an edit left half-way is dropped, not resumed
+        StorefrontEdit.load(update, context).discard(update, context)
     draft.seller = facts
     if draft.answers:
         return await offer_resume(update, context, draft)
-    return await ask_next(update, context, draft, context.texts("storefront.intro"))
+    return await ask_next(update, context, draft, note)
 
 
 async def offer_resume(
@@ -361,11 +413,16 @@ async def offer_resume(
 
 
 async def resume_chosen(update: Update, context: BotContext) -> Step | int:
+    draft = await _on_new_storefront(update, context)
+    if draft is None:
+        return _stay(update, context)
+    if draft.asking != Step.RESUME:  # a second copy of the offer, pressed mid-way
+        await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
+        return _stay(update, context)
     choice = await form.button_value(update, context, ["go", "new"])
     if choice is None:
         return Step.RESUME
-    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
-    draft = NewStorefront.load(update, context)
+    await edit_markup_in_place(update.callback_query, None)  # type: ignore[arg-type]
     if choice == "new":
         draft = NewStorefront(seller=draft.seller)
         return await ask_next(update, context, draft, context.texts("storefront.intro"))
@@ -379,25 +436,28 @@ async def edit_storefront(update: Update, context: BotContext) -> Step | int:
     _, _, shop_id, field = query.data.split(":")
     shop = await stores.owned_shop(update, context, int(shop_id))
     if shop is None:
-        return ConversationHandler.END
-    if field not in storefront_form.EDITABLE:
+        return _stay(update, context)
+    editing = StorefrontEdit.load(update, context)
+    if field not in storefront_form.EDITABLE or (
+        editing.shop_id == shop.id and editing.asking == field  # a double tap
+    ):
         await query.answer(context.texts("error.stale_button"), show_alert=True)
-        return ConversationHandler.END
+        return _stay(update, context)
     await query.answer()
     facts = await seller_facts(update, context)
     if facts is None:
-        return ConversationHandler.END
+        return _stay(update, context)
     try:
         stored = await context.gateway.get_storefront(shop.gateway_storefront_id)
     except GatewayError as failure:
         log.warning("storefront %s unavailable for editing: %s", shop.id, failure)
         await say(update, context.texts("error.gateway_unavailable_read"))
-        return ConversationHandler.END
+        return _stay(update, context)
     answers = storefront_form.from_gateway(stored.model_dump(mode="json"), facts)
     draft = StorefrontEdit(
         answers=answers, shop_id=shop.id, seller=facts, storefront_id=shop.storefront_id
     )
-    await query.edit_message_reply_markup(None)
+    await edit_markup_in_place(query, None)
     return await ask(update, context, draft, field)
 
 
@@ -496,7 +556,7 @@ async def category_toggled(update: Update, context: BotContext) -> Step | int:
     draft = current(update, context)
     if draft.asking != Step.CATEGORIES:
         await query.answer(texts("error.stale_button"), show_alert=True)
-        return Step(draft.asking) if draft.asking else ConversationHandler.END
+        return _stay(update, context)
     code = query.data.rsplit(":", 1)[1]
     if code == "done":
         try:
@@ -531,7 +591,7 @@ async def hours_chosen(update: Update, context: BotContext) -> Step | int:
         return Step(current(update, context).asking or Step.HOURS)
     draft, key = pressed
     if key == "days":
-        await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+        await edit_markup_in_place(update.callback_query, None)  # type: ignore[arg-type]
         draft.week, draft.day = {}, 0
         return await ask_day(update, context, draft)
     hours = rules.week_to_gateway(rules.preset_week(key))
@@ -578,11 +638,18 @@ async def day_pressed(update: Update, context: BotContext) -> Step | int:
     _, _, choice, day = query.data.split(":")
     asked = list(rules.Day)[draft.day].value
     # The button names its day: a double tap must not set the next day too.
-    if draft.asking != Step.HOURS_DAY or day != asked or choice not in ("closed", "same"):
+    if (
+        draft.asking != Step.HOURS_DAY
+        or day != asked
+        or choice not in ("closed", "same", "presets")
+    ):
         await query.answer(context.texts("error.stale_button"), show_alert=True)
-        return Step(draft.asking) if draft.asking else ConversationHandler.END
+        return _stay(update, context)
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await edit_markup_in_place(query, None)
+    if choice == "presets":
+        draft.week, draft.day = {}, 0
+        return await ask(update, context, draft, "hours")
     if choice == "closed" or draft.day == 0:
         return await _day_set(update, context, draft, [])
     previous = list(rules.Day)[draft.day - 1].value
@@ -650,7 +717,7 @@ async def choice_pressed(update: Update, context: BotContext) -> Step | int:
     draft = current(update, context)
     if draft.asking not in choice.fields or value not in choice.allowed(draft):
         await query.answer(context.texts("error.stale_button"), show_alert=True)
-        return Step(draft.asking) if draft.asking else ConversationHandler.END
+        return _stay(update, context)
     await query.answer()
     return await _chosen(update, context, draft.asking, choice.answer(draft, value), draft)
 
@@ -663,6 +730,8 @@ async def keep_answer(update: Update, context: BotContext) -> Step | int | None:
 
 
 async def go_back(update: Update, context: BotContext) -> Step | int | None:
+    if await _on_new_storefront(update, context) is None:
+        return None
     draft = await form.pressed_on_current(update, context, NewStorefront)
     if draft is None:
         return None
@@ -692,14 +761,16 @@ async def show_review(
 
 async def fix_field(update: Update, context: BotContext) -> Step | int:
     """An Edit button on the review card: that question again, then back to the card."""
-    draft = NewStorefront.load(update, context)
+    draft = await _on_new_storefront(update, context)
+    if draft is None:
+        return _stay(update, context)
     if draft.asking != Step.REVIEW:
         await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
-        return Step(draft.asking) if draft.asking else ConversationHandler.END
+        return _stay(update, context)
     field = await form.button_value(update, context, storefront_form.EDITABLE)
     if field is None:
         return Step.REVIEW
-    await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
+    await edit_markup_in_place(update.callback_query, None)  # type: ignore[arg-type]
     return await ask(update, context, draft, field)
 
 
@@ -714,20 +785,34 @@ async def _refused_by_gateway(
     texts = context.texts
     if isinstance(failure, InvalidRequest):
         log.warning("gateway refused storefront %s: %s", draft.storefront_id, failure)
-        field = next(
-            filter(None, (storefront_form.field_at(e.field) for e in failure.errors)), None
-        )
+        fields = (storefront_form.field_at(e.field, draft.answers) for e in failure.errors)
+        field = next(filter(None, fields), None)
         if field is not None:
             note = texts("error.gateway_refused_field", label=texts(f"sf_field.{field}"))
             return await ask(update, context, draft, field, note)
-        await say(update, texts("error.gateway_refused"))
+        reason = texts("error.gateway_refused")
     elif isinstance(failure, Unavailable):
         log.warning("gateway unavailable for storefront %s: %s", draft.storefront_id, failure)
-        await say(update, texts("error.gateway_unavailable"))
+        reason = texts("error.gateway_unavailable")
     else:
         log.error("gateway refused storefront %s: %r", draft.storefront_id, failure)
-        await say(update, texts("error.gateway_refused"))
-    return Step(draft.asking) if draft.asking else Step.REVIEW
+        reason = texts("error.gateway_refused")
+    if draft.editing:  # the question again (its buttons are gone): Keep tries the save again
+        return await ask_again(update, context, reason, draft)
+    await say(update, reason)  # the review card, with its buttons, is still there
+    return Step.REVIEW
+
+
+async def _create(context: BotContext, draft: StorefrontDraft, payload: dict[str, Any]) -> int:
+    """Creates the storefront; after a Create whose answer was lost (`draft.sent`), first the
+    storefront as it was sent then (the gateway returns it if it made it), then the answers as
+    they are now, so one storefront exists whatever happened to the first Create."""
+    if draft.sent is None or draft.sent == payload:
+        return await context.gateway.create_storefront(StorefrontInput.model_validate(payload))
+    gateway_id = await context.gateway.create_storefront(StorefrontInput.model_validate(draft.sent))
+    changes = {k: v for k, v in payload.items() if k not in ("storefront_id", "setu_seller_id")}
+    await context.gateway.update_storefront(gateway_id, StorefrontUpdate.model_validate(changes))
+    return gateway_id
 
 
 async def confirm(update: Update, context: BotContext) -> Step | int:
@@ -735,21 +820,27 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     assert query is not None
     texts = context.texts
-    draft = NewStorefront.load(update, context)
+    draft = await _on_new_storefront(update, context)
+    if draft is None:
+        return _stay(update, context)
     seller = context.store.seller_of(form.user_id(update))
     if draft.asking != Step.REVIEW or seller is None:  # a double tap, or an old card
         await query.answer(texts("error.stale_button"), show_alert=True)
-        return Step(draft.asking) if draft.asking else ConversationHandler.END
+        return _stay(update, context)
     await query.answer(texts("storefront.creating"))
+    payload = {
+        "storefront_id": draft.storefront_id,
+        "setu_seller_id": seller.gateway_seller_id,
+        **_gateway_fields(draft),
+    }
     try:
-        payload = {
-            "storefront_id": draft.storefront_id,
-            "setu_seller_id": seller.gateway_seller_id,
-            **_gateway_fields(draft),
-        }
-        gateway_id = await context.gateway.create_storefront(
-            StorefrontInput.model_validate(payload)
-        )
+        gateway_id = await _create(context, draft, payload)
+    except Unavailable as failure:
+        # The gateway may have made it and only the answer was lost: remember what was sent.
+        if draft.sent is None:
+            draft.sent = payload
+            await draft.save(update, context, Step.REVIEW)
+        return await _refused_by_gateway(update, context, draft, failure)
     except GatewayError as failure:
         return await _refused_by_gateway(update, context, draft, failure)
     shop = context.store.add_shop(
@@ -763,7 +854,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
     draft.discard(update, context)
     await draft.end(update, context)  # before any message: if one fails, it is still made
     log.info("seller %s opened storefront %s (gateway id %s)", seller.id, shop.id, gateway_id)
-    await query.edit_message_reply_markup(None)
+    await edit_markup_in_place(query, None)
     await say(update, texts("storefront.created", name=draft.answers["name"]))
     await stores.show_card(update, context, shop)
     return ConversationHandler.END

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.cards import storefront_lines
@@ -20,7 +19,15 @@ from bot.domain.orders import open_orders
 from bot.gateways.base import GatewayError, NotFound, Storefront, StorefrontStatus
 from bot.i18n import Texts
 from bot.storage.models import Shop
-from bot.ui import PRIVATE_MESSAGE, callback, in_rows, inline, say
+from bot.ui import (
+    PRIVATE_MESSAGE,
+    callback,
+    edit_in_place,
+    edit_markup_in_place,
+    in_rows,
+    inline,
+    say,
+)
 from conversations import form
 
 log = logging.getLogger(__name__)
@@ -87,25 +94,21 @@ async def show_card(update: Update, context: BotContext, shop: Shop) -> None:
         await say(update, card[0], inline(card[1]))
 
 
-async def _edit_to_card(update: Update, context: BotContext, shop: Shop, note: str = "") -> None:
+async def _edit_to_card(
+    update: Update, context: BotContext, shop: Shop, note: str = "", *, alert: bool = False
+) -> None:
     """The pressed message becomes the storefront's card (with `note` answered on the press)."""
     query = update.callback_query
     assert query is not None
     card = await _card(update, context, shop)
-    await query.answer(note or None)
+    await query.answer(note or None, show_alert=alert)
     if card is not None:
         await _edit(update, card[0], card[1])
 
 
 async def _edit(update: Update, text: str, rows: list) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, reply_markup=inline(rows))
-    except BadRequest as failure:
-        # The message already shows this (a second tap on a button that changes nothing).
-        if "not modified" not in str(failure):
-            raise
+    assert update.callback_query is not None
+    await edit_in_place(update.callback_query, text, inline(rows))
 
 
 def _list_rows(shops: list[Shop]) -> list:
@@ -163,7 +166,7 @@ async def choose_field(update: Update, context: BotContext) -> None:
     ]
     rows = [*in_rows(buttons, 2), [(texts("button.back"), callback("sf", "open", sid))]]
     await query.answer()
-    await query.edit_message_reply_markup(inline(rows))
+    await edit_markup_in_place(query, inline(rows))
 
 
 async def set_status(update: Update, context: BotContext) -> None:
@@ -220,7 +223,7 @@ async def delete(update: Update, context: BotContext) -> None:
         waiting = open_orders(orders)
         if waiting:
             reason = texts.plural("stores.delete_refused_open_orders", len(waiting))
-            await _edit_to_card(update, context, shop, reason)
+            await _edit_to_card(update, context, shop, reason, alert=True)
             return
         await context.gateway.delete_storefront(shop.gateway_storefront_id)
     except NotFound:

@@ -173,6 +173,16 @@ def answer(answers: Answers, field: str, value: Any) -> Answers:
     return updated
 
 
+def follow_ups(field: str, answers: Answers) -> tuple[str, ...]:
+    """The questions an answer to `field` brings with it: another business's details, or the
+    PIN code, city and state of a registered address that is not the pickup address."""
+    if field == "billing" and answers.get("billing") == BILLING_OTHER:
+        return BILLING_FIELDS
+    if field == "registered_address" and answers.get("registered_address") is not None:
+        return REGISTERED_FIELDS
+    return ()
+
+
 def billing_identity(answers: Answers, seller: SellerFacts) -> dict[str, str]:
     """Who bills the buyer: the seller's registration, or the other entity's answers."""
     if answers.get("billing") == BILLING_OTHER:
@@ -313,10 +323,15 @@ def from_gateway(storefront: Mapping[str, Any], seller: SellerFacts) -> Answers:
     return answers
 
 
-def field_at(path: str) -> str | None:
-    """The question whose answer the gateway refused at `path` ("pickup_details.pickup_pincode")."""
+def field_at(path: str, answers: Answers) -> str | None:
+    """The question whose answer the gateway refused at `path` ("pickup_details.pickup_pincode");
+    for a detail not typed here (billing as registered), the question that chose it."""
     for prefix, field in _GATEWAY_FIELDS:
         if path == prefix or path.startswith(prefix + "."):
+            if field in BILLING_FIELDS and not is_required(field, answers):
+                return "billing"
+            if field in REGISTERED_FIELDS and not is_required(field, answers):
+                return "registered_address"
             return field
     return None
 
@@ -337,6 +352,16 @@ _GATEWAY_FIELDS: tuple[tuple[str, str], ...] = (
     ("serviceability", "area"),
     ("business_hours", "hours"),
     ("billing_details.bank_account.bank_name", "bank_name"),
+    ("billing_details.bank_account.account_number", "billing_account_number"),
+    ("billing_details.bank_account.ifsc_code", "billing_ifsc"),
+    ("billing_details.bank_account.beneficiary_name", "billing_legal_name"),
+    ("billing_details.legal_details.incorporation_name", "billing_legal_name"),
+    ("billing_details.legal_details.incorporation_type", "billing_incorporation_type"),
+    ("billing_details.legal_details.gstin", "billing_gstin"),
+    ("billing_details.legal_details.pan", "billing_pan"),
+    ("billing_details.registered_address.pincode", "registered_pincode"),
+    ("billing_details.registered_address.city", "registered_city"),
+    ("billing_details.registered_address.state", "registered_state"),
     ("billing_details.registered_address", "registered_address"),
     ("billing_details.contact_detail.phone", "phone"),
     ("billing_details.contact_detail.email", "email"),

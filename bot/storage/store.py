@@ -63,7 +63,14 @@ class Store:
             ).first()
 
     def add_shop(self, shop: Shop) -> Shop:
+        """Lists a storefront; the one already listed under its storefront_id if there is one
+        (a Create whose confirmation was cut short is repeated safely)."""
         with session_scope(self.engine) as session:
+            listed = session.exec(
+                select(Shop).where(Shop.storefront_id == shop.storefront_id)
+            ).first()
+            if listed is not None:
+                return listed
             session.add(shop)
             session.flush()
             session.refresh(shop)

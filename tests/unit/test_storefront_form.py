@@ -681,7 +681,7 @@ async def test_a_gateway_refusal_names_the_question_to_ask_again(engine: Engine)
     answers = complete(categories=["Fashion"])
     with pytest.raises(InvalidRequest) as refusal:
         await gateway.create_storefront(gateway_input(answers, setu_seller_id))
-    assert {form.field_at(path) for path in refusal.value.fields} == {"categories"}
+    assert {form.field_at(path, answers) for path in refusal.value.fields} == {"categories"}
     await gateway.aclose()
 
 
@@ -714,7 +714,42 @@ async def test_a_gateway_refusal_names_the_question_to_ask_again(engine: Engine)
     ],
 )
 def test_gateway_field_paths_name_our_questions(path: str, field: str | None) -> None:
-    assert form.field_at(path) == field
+    as_registered = {"billing": form.BILLING_SAME, "registered_address": None}
+    assert form.field_at(path, as_registered) == field
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("billing_details.bank_account.ifsc_code", "billing_ifsc"),
+        ("billing_details.bank_account.account_number", "billing_account_number"),
+        ("billing_details.legal_details.gstin", "billing_gstin"),
+        ("billing_details.legal_details.pan", "billing_pan"),
+        ("billing_details.legal_details.incorporation_name", "billing_legal_name"),
+        ("billing_details.registered_address.pincode", "registered_pincode"),
+        ("billing_details.registered_address.address_line_1", "registered_address"),
+        ("billing_details.bank_account.bank_name", "bank_name"),
+    ],
+)
+def test_refused_details_of_another_business_name_their_own_question(path: str, field: str) -> None:
+    answers = {"billing": form.BILLING_OTHER, "registered_address": "Office 3, FC Road"}
+    assert form.field_at(path, answers) == field
+
+
+@pytest.mark.parametrize(
+    ("field", "answers", "brought"),
+    [
+        ("billing", {"billing": "other"}, form.BILLING_FIELDS),
+        ("billing", {"billing": "same"}, ()),
+        ("registered_address", {"registered_address": "Office 3, FC Road"}, form.REGISTERED_FIELDS),
+        ("registered_address", {"registered_address": None}, ()),
+        ("name", {"name": "Asha Bakes"}, ()),
+    ],
+)
+def test_an_answer_brings_its_follow_up_questions(
+    field: str, answers: dict, brought: tuple[str, ...]
+) -> None:
+    assert form.follow_ups(field, answers) == brought
 
 
 # --- banks ----------------------------------------------------------------------------------------
