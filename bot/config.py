@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     operator_chat_id: int | None = None
     conversation_timeout_minutes: float = Field(default=30, gt=0)
     heartbeat_seconds: float = Field(default=30, gt=0)
+    # Catalogue photos are served from here: the stored name is appended (bot/media.py).
+    media_base_url: str = "http://localhost:8080/media/"
+    photo_max_side: int = Field(default=2048, ge=320, le=8192)
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -41,6 +44,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://, e.g. https://api.telegram.org")
         return value.rstrip("/")
+
+    @field_validator("media_base_url")
+    @classmethod
+    def _media_root(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. https://shop.example/media/")
+        return value if value.endswith("/") else value + "/"
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -61,6 +71,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'sellerbot.db').resolve()}"
+
+    @property
+    def media_dir(self) -> Path:
+        """Where catalogue photos are stored, content-addressed (bot/media.py)."""
+        return self.data_dir / "media"
 
     @property
     def bot_api_base_url(self) -> str:
