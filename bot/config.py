@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     @classmethod
     def _media_root(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://, e.g. https://shop.example/media/")
+            raise ValueError(
+                "must start with http:// or https://, e.g. https://shop.example/media/"
+            )
         return value if value.endswith("/") else value + "/"
 
     @field_validator("log_level", mode="before")

@@ -1,11 +1,14 @@
-"""The bot's own tables: Telegram users, sellers and their shops, drafts, cursors, heartbeats."""
+"""The bot's own tables: Telegram users, sellers, their shops and products, drafts, cursors,
+heartbeats."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric
 from sqlmodel import Field, SQLModel
 
 
@@ -64,6 +67,33 @@ class Shop(SQLModel, table=True):
     gateway_storefront_id: int
     name: str = Field(max_length=200)  # a copy, for pickers; the gateway's is the truth
     created_at: datetime = _when()
+
+
+class Product(SQLModel, table=True):
+    """A catalogue item a seller published through the bot: the index the bot pages, searches
+    and checks ownership with. The gateway holds the item itself; Setu cannot list a
+    storefront's items nor tell their stock, so name, price and stock are kept here too."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        Index("ix_products_shop_name", "shop_id", "name_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)  # short, for callback data
+    catalogue_item_id: str = Field(unique=True, max_length=36)  # our uuid, sent to the gateway
+    shop_id: int = Field(foreign_key="shops.id")
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)  # the name folded for search (search_key)
+    price: Decimal = Field(sa_type=Numeric(12, 2))  # what the buyer pays, GST included
+    stock: int
+    photo_file_id: str | None = Field(default=None, max_length=200)  # Telegram's, to show again
+    updated_at: datetime = _when()
+
+
+def search_key(text: str) -> str:
+    """How names are compared in a search: case, accents' composition and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class Draft(SQLModel, table=True):

@@ -6,11 +6,21 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, or_, update
+from sqlalchemy import Engine, delete, func, insert, or_, update
 from sqlmodel import select
 
 from bot.storage.db import session_scope, upsert
-from bot.storage.models import Cursor, Draft, Heartbeat, Seller, Shop, TelegramUser, utcnow
+from bot.storage.models import (
+    Cursor,
+    Draft,
+    Heartbeat,
+    Product,
+    Seller,
+    Shop,
+    TelegramUser,
+    search_key,
+    utcnow,
+)
 
 
 class Store:
@@ -84,8 +94,71 @@ class Store:
                 session.add(shop)
 
     def delete_shop(self, shop_id: int) -> None:
+        """Forgets a storefront and the products listed under it (the gateway deleted them)."""
         with self.engine.begin() as connection:
+            connection.execute(delete(Product).where(Product.shop_id == shop_id))  # type: ignore[arg-type]
             connection.execute(delete(Shop).where(Shop.id == shop_id))  # type: ignore[arg-type]
+
+    # Products ---------------------------------------------------------------------------------
+
+    def save_product(self, product: Product) -> Product:
+        """Lists a published item, or updates the listing with the same catalogue_item_id."""
+        values = product.model_dump(exclude={"id", "updated_at"})
+        values["name_key"] = search_key(product.name)
+        with session_scope(self.engine) as session:
+            listed = session.exec(
+                select(Product).where(Product.catalogue_item_id == product.catalogue_item_id)
+            ).first()
+            row = listed or Product.model_validate(values)
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = utcnow()
+            session.add(row)
+            session.flush()
+            session.refresh(row)
+            return row
+
+    def products_page(
+        self, shop_id: int, page: int, per_page: int, search: str | None = None
+    ) -> tuple[list[Product], int]:
+        """One page of a storefront's products by name (those whose name contains `search`),
+        and how many there are in all."""
+        where = [Product.shop_id == shop_id]
+        if search:
+            pattern = "%" + _escape_like(search_key(search)) + "%"
+            where.append(Product.name_key.like(pattern, escape="\\"))  # type: ignore[attr-defined]
+        with session_scope(self.engine) as session:
+            total = session.exec(select(func.count()).select_from(Product).where(*where)).one()
+            rows = session.exec(
+                select(Product)
+                .where(*where)
+                .order_by(Product.name_key, Product.id)  # type: ignore[arg-type]
+                .offset(page * per_page)
+                .limit(per_page)
+            )
+            return list(rows), total
+
+    def product_of(self, telegram_id: int, product_id: int) -> Product | None:
+        """The product if the seller of this Telegram user owns its storefront, else None."""
+        with session_scope(self.engine) as session:
+            return session.exec(
+                select(Product)
+                .join(Shop, Shop.id == Product.shop_id)  # type: ignore[arg-type]
+                .join(Seller, Seller.id == Shop.seller_id)  # type: ignore[arg-type]
+                .where(Product.id == product_id, Seller.telegram_id == telegram_id)
+            ).first()
+
+    def set_product_stock(self, product_id: int, stock: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(Product)
+                .where(Product.id == product_id)
+                .values(stock=stock, updated_at=utcnow())  # type: ignore[arg-type]
+            )
+
+    def delete_product(self, product_id: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(Product).where(Product.id == product_id))  # type: ignore[arg-type]
 
     def draft(self, telegram_id: int, kind: str) -> dict[str, Any] | None:
         key = (telegram_id, kind)
@@ -164,3 +237,8 @@ class Store:
         with session_scope(self.engine) as session:
             row = session.get(Heartbeat, name)
             return row.beat_at if row else None
+
+
+def _escape_like(text: str) -> str:
+    """A search term as a LIKE pattern's literal part: % and _ are letters a seller typed."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
