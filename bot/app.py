@@ -36,7 +36,7 @@ from bot.storage.db import make_engine
 from bot.storage.persistence import SQLModelPersistence
 from bot.storage.store import Store
 from bot.ui import ShownMessages
-from conversations import language, menu, onboarding, storefront, stores
+from conversations import catalogue, language, menu, onboarding, product, storefront, stores
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,10 @@ def build_application(settings: Settings) -> BotApplication:
     application.add_handler(TypeHandler(Update, ReplayGuard()), group=-1)
     application.add_handler(onboarding.handler())
     application.add_handler(storefront.handler())
+    application.add_handler(product.handler())
+    application.add_handler(catalogue.handler())
     application.add_handlers(stores.handlers())
+    application.add_handlers(catalogue.handlers())
     application.add_handlers(language.handlers())
     application.add_handlers(menu.handlers())
     application.add_handlers(menu.catch_alls())

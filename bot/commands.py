@@ -6,7 +6,17 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.i18n import I18n, Texts
 
-COMMANDS = ("start", "newstore", "stores", "help", "language", "cancel")
+COMMANDS = (
+    "start",
+    "addproduct",
+    "catalogue",
+    "stock",
+    "newstore",
+    "stores",
+    "help",
+    "language",
+    "cancel",
+)
 
 
 def command_menu(texts: Texts) -> list[BotCommand]:

@@ -97,19 +97,24 @@ def _showing(query: CallbackQuery) -> tuple[ShownMessages | None, tuple[int, int
     assert isinstance(message, Message), "our buttons are on messages the bot can see"
     key = (message.chat.id, message.message_id)
     shown: ShownMessages | None = getattr(query.get_bot(), "shown", None)
-    text, markup = (shown.get(key) if shown else None) or (message.text, message.reply_markup)
+    as_sent = (message.text if message.text is not None else message.caption, message.reply_markup)
+    text, markup = (shown.get(key) if shown else None) or as_sent
     return shown, key, (text, markup or None)
 
 
 async def edit_in_place(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
-    """Edits the pressed message to `text` and `markup`, unless it shows them already (a second
-    tap): Telegram refuses an edit that changes nothing."""
+    """Edits the pressed message (its caption, for a photo) to `text` and `markup`, unless it
+    shows them already (a second tap): Telegram refuses an edit that changes nothing."""
     shown, key, (shown_text, shown_markup) = _showing(query)
     if shown_text == _visible(text) and shown_markup == (markup or None):
         return
-    await query.edit_message_text(text, reply_markup=markup)
+    message = query.message
+    if isinstance(message, Message) and message.photo:
+        await query.edit_message_caption(text, reply_markup=markup)
+    else:
+        await query.edit_message_text(text, reply_markup=markup)
     if shown is not None:
         shown.remember(key, (_visible(text), markup or None))
 

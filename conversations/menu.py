@@ -21,6 +21,10 @@ async def show_main_menu(update: Update, context: BotContext) -> None:
     texts = context.texts
     rows = [
         [
+            (texts("menu.add_product"), callback("menu", "addproduct")),
+            (texts("menu.catalogue"), callback("menu", "catalogue")),
+        ],
+        [
             (texts("menu.new_storefront"), callback("menu", "newstore")),
             (texts("menu.storefronts"), callback("menu", "stores")),
         ],

@@ -24,6 +24,7 @@ JOB_NAME = "silence"
 PAUSED_MESSAGES = {
     "seller": "onboarding.timed_out",
     "storefront": "storefront.timed_out",
+    "product": "product.timed_out",
     # An edit of a storefront changes nothing until it is saved: it just waits for its answer.
 }
 

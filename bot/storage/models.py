@@ -88,6 +88,9 @@ class Product(SQLModel, table=True):
     price: Decimal = Field(sa_type=Numeric(12, 2))  # what the buyer pays, GST included
     stock: int
     photo_file_id: str | None = Field(default=None, max_length=200)  # Telegram's, to show again
+    # The seller's answers the item was published from: an edit starts from them (Setu's GET
+    # returns another shape, without the stock).
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _when()
 
 

@@ -34,7 +34,7 @@ async def test_told_once_and_only_when_a_question_waits(engine: Engine) -> None:
     store.save_draft(1, "seller", {"asking": "gstin", "answers": {"display_name": "A"}})
     store.save_draft(2, "seller", {"asking": None, "answers": {}})  # cancelled
     store.save_draft(3, "seller", {"asking": "language", "answers": {}})  # never chose
-    store.save_draft(4, "product", {"asking": "price"})  # a kind without a message
+    store.save_draft(4, "browse", {"asking": "price"})  # a kind without a message
     bot = Bot()
     await pause_silent_drafts(job_context(store, bot))  # type: ignore[arg-type]
     await pause_silent_drafts(job_context(store, bot))  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 15:13:03.604095
+Create Date: 2026-11-23 15:20:06.710078
 """
 
 from collections.abc import Sequence
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("price", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("stock", sa.Integer(), nullable=False),
         sa.Column("photo_file_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("answers", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"],
