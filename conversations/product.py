@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as default
@@ -28,6 +29,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.cards import area_text
 from bot.context import BotContext
@@ -946,6 +948,13 @@ def handler() -> ConversationHandler:
         CallbackQueryHandler(go_back, pattern=r"^pd:back:\w+$"),
     ]
     states: dict[object, list[BaseHandler]] = {step: answers for step in Step}
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat and user, as in onboarding (see there).
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return _conversation(states)
+
+
+def _conversation(states: dict[object, list[BaseHandler]]) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("addproduct", add_product, filters=PRIVATE_MESSAGE),
