@@ -262,6 +262,8 @@ def _markup(field: str, draft: ProductDraft, texts: Texts) -> InlineKeyboardMark
         return _sub_categories_keyboard(draft, texts, way_out)
     if field == "photos":
         rows = [[(texts("button.photos_done"), callback("pd", "photos", "done"))]]
+        if draft.answers.get(PENDING):
+            rows.append([(texts("button.photos_clear"), callback("pd", "photos", "clear"))])
     elif field == "long_description":
         rows = [[(texts("button.skip"), callback("pd", "skip", field))]]
     elif field == rules.IS_VEGETARIAN:
@@ -324,9 +326,12 @@ async def ask(
     if field == "sub_categories" and draft.asking != Step.SUB_CATEGORIES:
         draft.selecting = list(draft.answers.get("sub_categories") or [])
     if field == "photos" and draft.asking != Step.PHOTOS:
-        draft.answers[PENDING] = []  # the photos sent from now on replace those there were
+        # Photos sent now are added to those there are; Remove all starts again.
+        draft.answers[PENDING] = list(draft.answers.get("photos") or [])
     step = await draft.save(update, context, Step(field))
     question = with_note(note, _question(field, draft, texts))
+    if field == "photos" and draft.answers[PENDING]:
+        question += "\n\n" + texts.plural("product.photos_have", len(draft.answers[PENDING]))
     if field in draft.answers and field != "photos":
         question += "\n\n" + texts("onboarding.current", value=shown(field, draft.answers, texts))
     await say(update, question, _markup(field, draft, texts))
@@ -561,6 +566,21 @@ async def _acknowledge(user_id: int, context: BotContext, count: int) -> None:
     await context.bot.send_message(
         user_id, texts.plural("product.photos_received", count), reply_markup=inline(rows)
     )
+
+
+async def photos_cleared(update: Update, context: BotContext) -> Step | int:
+    """Remove all: the photos sent from now on are the product's only ones."""
+    query = update.callback_query
+    assert query is not None
+    draft = current(update, context)
+    if draft.asking != Step.PHOTOS:
+        return await _stale(update, context)
+    draft.answers[PENDING] = []
+    step = await draft.save(update, context, Step.PHOTOS)
+    await query.answer(context.texts("product.photos_cleared"))
+    rows = [[(context.texts("button.photos_done"), callback("pd", "photos", "done"))]]
+    await edit_markup_in_place(query, inline(rows))
+    return step
 
 
 async def photos_done(update: Update, context: BotContext) -> Step | int:
@@ -935,6 +955,7 @@ def handler() -> ConversationHandler:
         MessageHandler(pictures, photo_received),
         MessageHandler(text, on_text),
         CallbackQueryHandler(photos_done, pattern=r"^pd:photos:done$"),
+        CallbackQueryHandler(photos_cleared, pattern=r"^pd:photos:clear$"),
         CallbackQueryHandler(sub_category_toggled, pattern=r"^pd:sub:\w+$"),
         CallbackQueryHandler(choice_pressed, pattern=rf"^pd:({'|'.join(CHOICES)}):[\w.-]+$"),
         CallbackQueryHandler(yes_no_pressed, pattern=r"^pd:yn:[01]:\w+$"),

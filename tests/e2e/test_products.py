@@ -311,3 +311,139 @@ async def test_another_seller_cannot_reach_an_item(
         assert Store(engine).product_of(5003, item.id or 0).stock == 1  # type: ignore[union-attr]
     finally:
         engine.dispose()
+
+
+async def add_fashion_item(seller: Merchant, name: str) -> ChatMessage:
+    """A plain product (Fashion: no label facts), photo sent as a file; returns its card."""
+    user = seller.user
+    question = await seller.start_product()
+    await seller.press(question, "pd:sub:1")  # Fashion
+    question = await user.next_edit()
+    await seller.press(question, "pd:sub:done")
+    await user.next_edit()
+    await seller.product_ask("photos")
+    await user.send_document(photo((200, 200, 200)), "kurta.jpg", "image/jpeg")
+    received = await user.next_message()
+    await seller.press(received, "pd:photos:done")
+    await user.next_edit()
+    await seller.product_ask("name")
+    await seller.reply(name, "short_description")
+    question = await seller.reply("Cotton, hand block printed", "long_description")
+    await seller.reply("Size M, wash cold", "mrp")
+    await seller.reply("Rs. 1,499/-", "price")
+    question = await seller.reply("1,299", "gst_included")
+    question = await seller.choose(question, "pd:yn:0:gst_included", "gst_rate")
+    await user.send_text("5")
+    question = await seller.product_ask("gst_split")
+    question = await seller.choose(question, "pd:split:igst", "unit")
+    await seller.choose(question, "pd:unit:PC", "unit_value")
+    await seller.reply("1", "stock")
+    await user.send_text("3")
+    policies = await user.next_message()
+    question = await seller.choose(policies, "pd:pol:default", "area")
+    await user.send_text("411038, 411052")
+    await user.next_message()  # the photo, uploaded from our store (it came as a file)
+    review = await seller.expect("product.review.title")
+    await seller.press(review, "pd:ok")
+    await user.next_edit()
+    await seller.expect("product.published", name=name)
+    return await user.next_message()
+
+
+async def test_edit_the_price_and_the_photos_from_the_card(
+    server: TelegramTestServer, bot: BotProcess
+) -> None:
+    seller = Merchant(server.user(5005, "Asha", language_code="en"))
+    user = seller.user
+    await seller.ready()
+    card = await add_fashion_item(seller, "Block print kurta")
+    assert card.photo and "₹1,363.95" in card.caption  # 1,299 + 5% IGST on top
+    engine = make_engine(bot.database_url)
+    try:
+        [(shop, _)] = await bot.storefronts(5005)
+        [listed], _ = Store(engine).products_page(shop.id or 0, 0, 8)
+    finally:
+        engine.dispose()
+
+    await seller.press(card, f"it:edits:{listed.id}")
+    picker = await user.next_edit()
+    await seller.press(picker, f"it:ed:{listed.id}:price")
+    await user.next_edit()
+    question = await seller.product_ask("price")
+    assert "Now: ₹1,299.00" in question.text
+    await user.send_text("1450")  # with 5% on top: ₹1,522.50, over the MRP
+    await seller.expect_noted(
+        "error.price_above_mrp", "product.ask.price", {"price": "1,522.50", "mrp": "1,499.00"}
+    )
+    await user.send_text("1399")
+    await seller.expect("storefront.saved")
+    card = await user.next_message()
+    assert "₹1,468.95" in card.caption
+
+    await seller.press(card, f"it:edits:{listed.id}")
+    picker = await user.next_edit()
+    await seller.press(picker, f"it:ed:{listed.id}:photos")
+    await user.next_edit()
+    question = await seller.product_ask("photos")
+    assert visible(seller.texts.plural("product.photos_have", 1)) in question.text
+    await user.send_photo(photo((10, 10, 200)))
+    received = await user.next_message()
+    assert received.text == visible(seller.texts.plural("product.photos_received", 2))
+    await seller.press(received, "pd:photos:done")
+    await user.next_edit()
+    await seller.expect("storefront.saved")
+    await user.next_message()
+
+    engine = make_engine(bot.database_url)
+    try:
+        item = await LocalGateway(engine).get_catalogue_item(
+            shop.gateway_storefront_id, listed.catalogue_item_id
+        )
+    finally:
+        engine.dispose()
+    assert item.catalogue_item_details.price.selling_price == Decimal("1399.00")
+    assert len(item.catalogue_item_details.images) == 2
+    assert item.serviceability.pincodes == [411038, 411052]
+
+
+async def test_a_half_entered_product_waits_through_cancel_and_restart(
+    server: TelegramTestServer, bot: BotProcess
+) -> None:
+    seller = Merchant(server.user(5006, "Asha", language_code="en"))
+    user = seller.user
+    await seller.ready()
+    question = await seller.start_product()
+    await seller.press(question, "pd:sub:1")
+    question = await user.next_edit()
+    await seller.press(question, "pd:sub:done")
+    await user.next_edit()
+    await seller.product_ask("photos")
+    # Over Telegram's 20 MB download limit: refused before downloading.
+    await user.send_document(b"\xff\xd8" + bytes(21 * 1024 * 1024), "huge.jpg", "image/jpeg")
+    await seller.expect_noted("error.photo_too_large", "product.ask.photos", {"max_mb": 20})
+    await user.send_photo(photo((90, 90, 90)))
+    received = await user.next_message()
+    await seller.press(received, "pd:photos:done")
+    await user.next_edit()
+    await seller.product_ask("name")
+    await seller.reply("Silk dupatta", "short_description")
+    await user.send_text("/cancel")
+    stopped = await user.next_message()
+    assert stopped.text == visible(seller.texts.plural("product.cancelled", 3))
+
+    await bot.restart()
+    await user.send_text("/addproduct")
+    offer = await seller.expect("product.resume_named", name="Silk dupatta")
+    await seller.press(offer, "pd:resume:go")
+    await user.next_edit()
+    await seller.product_ask("short_description")  # where it stopped, after the restart
+    await seller.reply("Pure silk, 2.5 m", "long_description")
+
+    # Discarding starts a new one.
+    await user.send_text("/addproduct")
+    offer = await seller.expect("product.resume_named", name="Silk dupatta")
+    await seller.press(offer, "pd:resume:new")
+    await user.next_edit()
+    message = await user.next_message()
+    seller.says(message, "product.intro", shop=Shop().name)
+    assert bot.stored_draft(5006, "product")["answers"] == {}  # type: ignore[index]
