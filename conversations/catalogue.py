@@ -9,6 +9,7 @@ items is conversations/product.py.
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -22,6 +23,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.domain import product_form
@@ -472,6 +474,13 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def handler() -> ConversationHandler:
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat and user, as in onboarding (see there).
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return _conversation()
+
+
+def _conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("catalogue", browse, filters=PRIVATE_MESSAGE),
