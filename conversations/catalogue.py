@@ -235,6 +235,9 @@ def card_markup(product: Product, texts: Texts) -> InlineKeyboardMarkup:
         ],
         [
             (texts("button.out_of_stock"), callback("it", "out", pid)),
+            (texts("button.item_photos"), callback("it", "ed", pid, "photos")),
+        ],
+        [
             (texts("button.edit_item"), callback("it", "edits", pid)),
             (texts("button.delete"), callback("it", "del", pid)),
         ],
