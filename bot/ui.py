@@ -47,6 +47,35 @@ def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
+MAX_MESSAGE_CHARS = 4096  # Telegram's limit on a message's text (after entity parsing)
+
+
+def in_messages(lines: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Lines joined into as few messages as fit Telegram's limit, never splitting a line (so
+    never an HTML tag); a single line over the limit is cut at a word, its tags dropped."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        if len(line) > limit:
+            line = _cut(_visible(line), limit)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            messages.append(current)
+            candidate = line
+        current = candidate
+    return [*messages, current] if current or not messages else messages
+
+
+def _cut(text: str, limit: int) -> str:
+    """Plain `text` cut at a word so that, escaped as HTML, it fits in `limit` characters."""
+    keep = limit - 1
+    while True:
+        cut = html.escape(text[:keep].rsplit(" ", 1)[0] + "…", quote=False)
+        if len(cut) <= limit:
+            return cut
+        keep -= len(cut) - limit
+
+
 def with_note(note: str, text: str) -> str:
     """A message with a short note (a reason, a greeting) above its main text."""
     return f"{note}\n\n{text}" if note else text

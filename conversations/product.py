@@ -46,6 +46,7 @@ from bot.ui import (
     callback,
     edit_in_place,
     edit_markup_in_place,
+    in_messages,
     in_rows,
     inline,
     say,
@@ -805,8 +806,11 @@ async def show_review(
         and (field != "gst_split" or product_form.is_required(field, draft.answers))
     ]
     rows = [*in_rows(edits, 2), [(texts("button.publish"), callback("pd", "ok"))]]
-    details = "\n".join([texts("product.review.title"), "", *detail_lines(draft.answers, texts)])
-    await say(update, details[:4000], inline(rows))
+    lines = [texts("product.review.title"), "", *detail_lines(draft.answers, texts)]
+    *earlier, last = in_messages(lines)
+    for part in earlier:  # long label facts: more than one message, the buttons on the last
+        await say(update, part)
+    await say(update, last, inline(rows))
     return step
 
 
