@@ -100,9 +100,10 @@ def sub_category_choices(storefront_categories: Iterable[str]) -> list[str]:
 def check_sub_categories(chosen: Iterable[str], storefront_categories: Iterable[str]) -> list[str]:
     """The choice in the offered order; InvalidInput unless it names one of the storefront's
     categories and nothing outside the choices (Setu §7.1 rule 1)."""
-    offered = sub_category_choices(storefront_categories)
+    categories = list(storefront_categories)
+    offered = sub_category_choices(categories)
     picked = set(chosen)
-    if not picked & set(storefront_categories):
+    if not picked & set(categories):
         raise InvalidInput("error.pick_a_category")
     if not picked <= set(offered):
         raise InvalidInput("error.category_not_yours")
