@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -31,6 +31,7 @@ from bot.domain.product import STOCK_MAX, clean_stock
 from bot.domain.seller import InvalidInput
 from bot.gateways.base import GatewayError, NotFound
 from bot.i18n import Texts
+from bot.media import PhotoStore
 from bot.storage.models import Product, Shop
 from bot.ui import (
     PRIVATE_MESSAGE,
@@ -66,6 +67,7 @@ class Browsing(form.Draft):
 
     CONVERSATION: ClassVar[str] = NAME
     KIND: ClassVar[str] = "catalogue"
+    KEPT_WHEN_LEFT: ClassVar[bool] = False  # only where the seller was looking
 
     shop_id: int | None = None
     search: str | None = None
@@ -138,7 +140,8 @@ async def _show_page(
     products, total = context.store.products_page(shop.id or 0, page, PER_PAGE, search)
     body, markup = page_view(shop, products, total, page, context.texts, search)
     query = update.callback_query
-    if query is not None and not new_message:
+    on_photo = query is not None and isinstance(query.message, Message) and query.message.photo
+    if query is not None and not new_message and not on_photo:
         await edit_in_place(query, body, markup)
     else:
         await say(update, body, markup)
@@ -162,6 +165,7 @@ async def browse(update: Update, context: BotContext) -> Step | int:
         rows = [[(shop.name, callback("cat", "shop", str(shop.id)))] for shop in shops]
         await say(update, texts("catalogue.pick_storefront"), inline(rows))
         return ConversationHandler.END
+    await form.leave_other_flows(update, context, NAME)
     step = await Browsing(shop_id=shops[0].id).save(update, context, Step.BROWSE)
     await _show_page(update, context, shops[0], 0, None, new_message=True)
     return step
@@ -174,6 +178,7 @@ async def shop_chosen(update: Update, context: BotContext) -> Step | int:
     if shop is None:
         return ConversationHandler.END
     await query.answer()
+    await form.leave_other_flows(update, context, NAME)
     await Browsing(shop_id=shop.id).save(update, context, Step.BROWSE)
     await _show_page(update, context, shop, 0, None)
     return Step.BROWSE
@@ -190,6 +195,7 @@ async def page_chosen(update: Update, context: BotContext) -> Step | int:
     draft = Browsing.load(update, context)
     search = draft.search if draft.shop_id == shop.id else None
     await query.answer()
+    await form.leave_other_flows(update, context, NAME)
     await Browsing(shop_id=shop.id, search=search).save(update, context, Step.BROWSE)
     await _show_page(update, context, shop, int(page), search)
     return Step.BROWSE
@@ -266,8 +272,16 @@ async def show_card(update: Update, context: BotContext, product: Product) -> No
     chat = update.effective_chat
     assert chat is not None
     caption, markup = card_caption(product, texts), card_markup(product, texts)
+    photos = product.answers.get("photos") or []
     if product.photo_file_id:
         await chat.send_photo(product.photo_file_id, caption=caption, reply_markup=markup)
+    elif photos:
+        # A picture sent as a file has no photo id: uploaded from our store once, then kept.
+        with PhotoStore(context.settings.media_dir).path(photos[0]["name"]).open("rb") as data:
+            sent = await chat.send_photo(data, caption=caption, reply_markup=markup)
+        if sent.photo:
+            product.photo_file_id = sent.photo[-1].file_id
+            context.store.set_product_photo(product.id or 0, product.photo_file_id)
     else:
         await say(update, caption, markup)
 
@@ -310,7 +324,10 @@ async def stock_pressed(update: Update, context: BotContext) -> None:
     verb = query.data.split(":")[1]
     stock = {"inc": product.stock + 1, "dec": product.stock - 1, "out": 0}[verb]
     if stock < 0 or stock > STOCK_MAX or stock == product.stock:
-        await query.answer(context.texts("item.stock_unchanged"), show_alert=True)
+        await query.answer(
+            context.texts("item.stock_unchanged", max=context.texts.number(STOCK_MAX)),
+            show_alert=True,
+        )
         return
     failure = await _set_stock(update, context, product, stock)
     if failure is not None:
@@ -410,6 +427,7 @@ async def set_pressed(update: Update, context: BotContext) -> Step | int:
     if product is None:
         return _stay(update, context)
     await update.callback_query.answer()  # type: ignore[union-attr]
+    await form.leave_other_flows(update, context, NAME)
     return await ask_stock(update, context, product)
 
 
@@ -448,6 +466,7 @@ async def stock_command(update: Update, context: BotContext) -> Step | int:
     if seller is None:
         await say(update, context.texts("menu.not_registered"))
         return ConversationHandler.END
+    await form.leave_other_flows(update, context, NAME)
     step = await Browsing().save(update, context, Step.STOCK_FIND)
     await say(update, context.texts("item.ask_find"))
     return step

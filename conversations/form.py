@@ -34,12 +34,24 @@ def _key(update: Update) -> tuple[int, int]:
     return (update.effective_chat.id if update.effective_chat else uid, uid)
 
 
+# Every draft kind by the conversation it belongs to (filled as Draft subclasses are defined).
+_KINDS: dict[str, list[type[Draft]]] = {}
+
+
 @dataclass
 class Draft:
     """A flow in progress, as kept in the `drafts` table under `KIND`."""
 
     CONVERSATION: ClassVar[str]  # the ConversationHandler's name (its persistence key)
     KIND: ClassVar[str]  # the drafts table's kind
+    # Whether the answers wait for the seller when they go to another flow (a new storefront
+    # or product does; an edit of one simply stops, changing nothing).
+    KEPT_WHEN_LEFT: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "KIND" in cls.__dict__:
+            _KINDS.setdefault(cls.CONVERSATION, []).append(cls)
 
     answers: dict[str, Any] = default(default_factory=dict)
     asking: str | None = None  # the question the seller was last shown
@@ -117,3 +129,29 @@ async def pressed_on_current(update: Update, context: BotContext, draft_type: ty
     await query.answer()
     await query.edit_message_reply_markup(None)
     return draft
+
+
+async def leave_other_flows(update: Update, context: BotContext, staying: str) -> None:
+    """Entering one flow ends the others the seller left waiting, keeping their answers: what
+    they type next answers the question on screen, not one asked earlier in another flow."""
+    key = _key(update)
+    uid = user_id(update)
+    persistence = context.application.persistence
+    for handler in context.application.handlers.get(0, []):
+        if not isinstance(handler, ConversationHandler) or handler.name in (None, staying):
+            continue
+        # PTB has no public way to end a conversation from outside it: its state table and
+        # setter are private. This is the one place that reaches into them.
+        if handler._conversations.get(key) is None:
+            continue
+        handler._update_state(ConversationHandler.END, key)
+        if persistence is not None:
+            await persistence.update_conversation(handler.name, key, None)
+        for kind in _KINDS.get(handler.name, []):
+            data = context.store.draft(uid, kind.KIND)
+            if data is None:
+                continue
+            if kind.KEPT_WHEN_LEFT:
+                context.store.save_draft(uid, kind.KIND, {**data, "asking": None})
+            else:
+                context.store.delete_draft(uid, kind.KIND)

@@ -89,6 +89,10 @@ class ProductDraft(form.Draft):
     catalogue_item_id: str = default(default_factory=lambda: str(uuid.uuid4()))
     shop_id: int | None = None
     product_id: int | None = None  # the product being edited; None while adding one
+    opened_stock: int | None = None  # the stock when the edit began (it may change meanwhile)
+    # Answered questions to ask again, with Keep, because the one just answered brings them
+    # (a new kind: its label facts; own rules: each rule).
+    again: list[str] = default(default_factory=list)
     categories: list[str] = default(default_factory=list)  # the storefront's
     has_location: bool = False  # the storefront's: a radius needs it
 
@@ -105,6 +109,7 @@ class NewProduct(ProductDraft):
 @dataclass
 class ProductEdit(ProductDraft):
     KIND: ClassVar[str] = "product_edit"
+    KEPT_WHEN_LEFT: ClassVar[bool] = False
 
 
 def current(update: Update, context: BotContext) -> ProductDraft:
@@ -152,6 +157,8 @@ def shown(field: str, answers: product_form.Answers, texts: Texts) -> str:
     if field == "unit":
         return texts(f"unit.{value}")
     if field == "policies":
+        if not product_form.policies_complete(answers):
+            return texts("policy.custom")
         return policies_text(product_form.policies_of(answers), texts)
     if field == "area":
         return area_text(value, texts) if value else texts("product.area_same")
@@ -326,12 +333,12 @@ async def ask(
     texts = context.texts
     if field == "sub_categories" and draft.asking != Step.SUB_CATEGORIES:
         draft.selecting = list(draft.answers.get("sub_categories") or [])
-    if field == "photos" and draft.asking != Step.PHOTOS:
+    if field == "photos" and (draft.asking != Step.PHOTOS or PENDING not in draft.answers):
         # Photos sent now are added to those there are; Remove all starts again.
         draft.answers[PENDING] = list(draft.answers.get("photos") or [])
     step = await draft.save(update, context, Step(field))
     question = with_note(note, _question(field, draft, texts))
-    if field == "photos" and draft.answers[PENDING]:
+    if field == "photos" and draft.answers.get(PENDING):
         question += "\n\n" + texts.plural("product.photos_have", len(draft.answers[PENDING]))
     if field in draft.answers and field != "photos":
         question += "\n\n" + texts("onboarding.current", value=shown(field, draft.answers, texts))
@@ -342,6 +349,10 @@ async def ask(
 async def ask_next(
     update: Update, context: BotContext, draft: ProductDraft, note: str = ""
 ) -> Step | int:
+    while draft.again:
+        field = draft.again.pop(0)
+        if product_form.is_required(field, draft.answers):
+            return await ask(update, context, draft, field, note)
     field = product_form.next_field(draft.answers)
     if field is not None:
         return await ask(update, context, draft, field, note)
@@ -354,6 +365,8 @@ async def answered(
     update: Update, context: BotContext, field: str, value: Any, draft: ProductDraft
 ) -> Step | int:
     draft.answers = product_form.answer(draft.answers, field, value)
+    if field not in draft.again:
+        draft.again = [*draft.again, *product_form.follow_ups(field, draft.answers)]
     try:
         product_form.check_price(draft.answers)
     except InvalidInput as problem:  # GST on top pushes the price over the MRP: ask it again
@@ -399,6 +412,7 @@ async def add_product(update: Update, context: BotContext) -> Step | int:
     if seller is None:
         await say(update, texts("menu.not_registered"))
         return _stay(update, context)
+    await form.leave_other_flows(update, context, NAME)
     if ProductEdit.exists(update, context):
         ProductEdit.load(update, context).discard(update, context)
     draft = NewProduct.load(update, context)
@@ -511,6 +525,8 @@ async def photo_received(update: Update, context: BotContext) -> Step | int:
     draft = current(update, context)
     if draft.asking != Step.PHOTOS:
         return await wrong_kind(update, context)
+    if message.media_group_id:  # more of the album is coming: its answer waits for the rest
+        _cancel_album_answer(update, context, message.media_group_id)
     if len(draft.answers.get(PENDING) or []) >= product_form.PHOTOS_MAX:
         return await refuse(
             update, context, "error.photos_too_many", draft, max=product_form.PHOTOS_MAX
@@ -537,13 +553,22 @@ async def photo_received(update: Update, context: BotContext) -> Step | int:
     return step
 
 
+def _album_job(update: Update, group: str) -> str:
+    return f"album:{form.user_id(update)}:{group}"
+
+
+def _cancel_album_answer(update: Update, context: BotContext, group: str) -> None:
+    assert context.job_queue is not None
+    for job in context.job_queue.get_jobs_by_name(_album_job(update, group)):
+        job.schedule_removal()
+
+
 def _acknowledge_later(update: Update, context: BotContext, group: str) -> None:
     """One answer to a whole album, once its photos stop coming."""
     assert context.job_queue is not None
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    name = f"album:{chat_id}:{group}"
-    for job in context.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
+    name = _album_job(update, group)
+    _cancel_album_answer(update, context, group)
     context.job_queue.run_once(
         _album_done, ALBUM_QUIET_SECONDS, chat_id=chat_id, user_id=form.user_id(update), name=name
     )
@@ -556,7 +581,7 @@ async def _album_done(context: BotContext) -> None:
         job.user_id, NewProduct.KIND
     )
     photos = ((data or {}).get("answers") or {}).get(PENDING) or []
-    if photos:
+    if photos and (data or {}).get("asking") == Step.PHOTOS:  # not after /cancel, Done...
         await _acknowledge(job.user_id, context, len(photos))
 
 
@@ -800,12 +825,15 @@ async def show_review(
     await _send_first_photo(update, context, draft, caption(draft.answers, texts))
     step = await draft.save(update, context, Step.REVIEW)
     edits = [
-        (texts("button.edit", label=texts(f"pd_field.{field}")), callback("pd", "fix", field))
+        (
+            texts("button.edit", label=texts(f"pd_field.{field}")),
+            callback("pd", "fix", _token(draft), field),
+        )
         for field in product_form.EDITABLE
         if field != "facts"
         and (field != "gst_split" or product_form.is_required(field, draft.answers))
     ]
-    rows = [*in_rows(edits, 2), [(texts("button.publish"), callback("pd", "ok"))]]
+    rows = [*in_rows(edits, 2), [(texts("button.publish"), callback("pd", "ok", _token(draft)))]]
     lines = [texts("product.review.title"), "", *detail_lines(draft.answers, texts)]
     *earlier, last = in_messages(lines)
     for part in earlier:  # long label facts: more than one message, the buttons on the last
@@ -814,9 +842,20 @@ async def show_review(
     return step
 
 
+def _token(draft: ProductDraft) -> str:
+    """Names the product on its review card's buttons: a card of a product since discarded
+    must not act on the next one."""
+    return draft.catalogue_item_id[:8]
+
+
+def _for_this_product(update: Update, draft: ProductDraft) -> bool:
+    data = update.callback_query.data or ""  # type: ignore[union-attr]
+    return data.split(":")[2] == _token(draft)
+
+
 async def fix_field(update: Update, context: BotContext) -> Step | int:
     draft = current(update, context)
-    if draft.editing or draft.asking != Step.REVIEW:
+    if draft.editing or draft.asking != Step.REVIEW or not _for_this_product(update, draft):
         return await _stale(update, context)
     field = await form.button_value(update, context, product_form.EDITABLE)
     if field is None:
@@ -825,11 +864,19 @@ async def fix_field(update: Update, context: BotContext) -> Step | int:
     return await ask(update, context, draft, field)
 
 
-async def _upsert(update: Update, context: BotContext, draft: ProductDraft) -> Product | str:
-    """Sends the item to the gateway and lists it here; a reason key if that failed."""
+@dataclass(frozen=True)
+class Refused:
+    """Why publishing failed (a locale key), and the question to ask again if one is to blame."""
+
+    reason: str
+    field: str | None = None
+
+
+async def _upsert(update: Update, context: BotContext, draft: ProductDraft) -> Product | Refused:
+    """Sends the item to the gateway and lists it here; why not, if that failed."""
     shop = context.store.shop_of(form.user_id(update), draft.shop_id or 0)
     if shop is None:
-        return "stores.not_found"
+        return Refused("stores.not_found")
     payload = product_form.to_gateway(
         product_form.known(draft.answers), draft.catalogue_item_id, _image_url(context)
     )
@@ -839,15 +886,16 @@ async def _upsert(update: Update, context: BotContext, draft: ProductDraft) -> P
         )
     except InvalidRequest as refused:
         log.warning("gateway refused item %s: %s", draft.catalogue_item_id, refused)
-        return "error.gateway_refused"
+        fields = (product_form.field_at(error.field) for error in refused.errors)
+        return Refused("error.gateway_refused_field", next(filter(None, fields), None))
     except Unavailable as failure:
         log.warning("gateway unavailable for item %s: %s", draft.catalogue_item_id, failure)
-        return "error.gateway_unavailable"
+        return Refused("error.gateway_unavailable_short")
     except GatewayError as failure:
         log.error("gateway refused item %s: %r", draft.catalogue_item_id, failure)
-        return "error.gateway_refused"
+        return Refused("error.gateway_refused")
     if result.failed:
-        return "error.gateway_refused"
+        return Refused("error.gateway_refused")
     first = draft.answers["photos"][0]
     return context.store.save_product(
         Product(
@@ -863,17 +911,36 @@ async def _upsert(update: Update, context: BotContext, draft: ProductDraft) -> P
     )
 
 
+async def _refused(
+    update: Update, context: BotContext, draft: ProductDraft, refused: Refused
+) -> Step | int:
+    """The question the gateway blamed, or (an edit) the one asked, again with the reason; or,
+    on the review card, the reason alone: its buttons still work."""
+    texts = context.texts
+    if refused.field is not None:
+        note = texts(refused.reason, label=texts(f"pd_field.{refused.field}"))
+        return await ask(update, context, draft, refused.field, note)
+    reason = (
+        "error.gateway_refused"
+        if refused.reason == "error.gateway_refused_field"
+        else refused.reason
+    )
+    if draft.editing:
+        return await ask_again(update, context, texts(reason), draft)
+    await say(update, texts(reason))
+    return Step.REVIEW
+
+
 async def publish(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     assert query is not None
     draft = current(update, context)
-    if draft.editing or draft.asking != Step.REVIEW:
+    if draft.editing or draft.asking != Step.REVIEW or not _for_this_product(update, draft):
         return await _stale(update, context)
     await query.answer(context.texts("product.publishing"))
     saved = await _upsert(update, context, draft)
-    if isinstance(saved, str):
-        await say(update, context.texts(saved))
-        return Step.REVIEW
+    if isinstance(saved, Refused):
+        return await _refused(update, context, draft, saved)
     draft.discard(update, context)
     await draft.end(update, context)
     log.info("item %s published as product %s", draft.catalogue_item_id, saved.id)
@@ -918,15 +985,23 @@ async def edit_product(update: Update, context: BotContext) -> Step | int:
         log.warning("storefront %s unavailable for editing: %s", shop.id, failure)
         await say(update, context.texts("error.gateway_unavailable_read"))
         return _stay(update, context)
-    draft.answers["stock"] = product.stock  # the live count, not the one first published
+    await form.leave_other_flows(update, context, NAME)
+    draft.answers["stock"] = draft.opened_stock = product.stock  # live, not first published
     await edit_markup_in_place(query, None)
     return await ask(update, context, draft, field)
 
 
 async def publish_edit(update: Update, context: BotContext, draft: ProductDraft) -> Step | int:
+    listed = context.store.product_of(form.user_id(update), draft.product_id or 0)
+    if listed is None:  # deleted meanwhile: an edit must not bring it back
+        draft.discard(update, context)
+        await say(update, context.texts("item.not_found"))
+        return await draft.end(update, context)
+    if draft.answers.get("stock") == draft.opened_stock:
+        draft.answers["stock"] = listed.stock  # changed by a button or an order meanwhile
     saved = await _upsert(update, context, draft)
-    if isinstance(saved, str):
-        return await ask_again(update, context, context.texts(saved), draft)
+    if isinstance(saved, Refused):
+        return await _refused(update, context, draft, saved)
     draft.discard(update, context)
     await draft.end(update, context)
     log.info("product %s edited", saved.id)
@@ -967,8 +1042,8 @@ def handler() -> ConversationHandler:
         CallbackQueryHandler(skip_pressed, pattern=r"^pd:skip:\w+$"),
         CallbackQueryHandler(shop_chosen, pattern=r"^pd:shop:\d+$"),
         CallbackQueryHandler(resume_chosen, pattern=r"^pd:resume:\w+$"),
-        CallbackQueryHandler(fix_field, pattern=r"^pd:fix:\w+$"),
-        CallbackQueryHandler(publish, pattern=r"^pd:ok$"),
+        CallbackQueryHandler(fix_field, pattern=r"^pd:fix:[\w-]+:\w+$"),
+        CallbackQueryHandler(publish, pattern=r"^pd:ok:[\w-]+$"),
         CallbackQueryHandler(keep_answer, pattern=r"^pd:keep:\w+$"),
         CallbackQueryHandler(go_back, pattern=r"^pd:back:\w+$"),
     ]

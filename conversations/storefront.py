@@ -141,6 +141,7 @@ class NewStorefront(StorefrontDraft):
 @dataclass
 class StorefrontEdit(StorefrontDraft):
     KIND: ClassVar[str] = "storefront_edit"
+    KEPT_WHEN_LEFT: ClassVar[bool] = False
 
 
 def current(update: Update, context: BotContext) -> StorefrontDraft:
@@ -384,6 +385,7 @@ async def new_storefront(update: Update, context: BotContext) -> Step | int:
     facts = await seller_facts(update, context)
     if facts is None:
         return _stay(update, context)
+    await form.leave_other_flows(update, context, NAME)
     draft = NewStorefront.load(update, context)
     note = context.texts("storefront.intro")
     if current(update, context).asking == Step.LOCATION:
@@ -453,6 +455,7 @@ async def edit_storefront(update: Update, context: BotContext) -> Step | int:
         log.warning("storefront %s unavailable for editing: %s", shop.id, failure)
         await say(update, context.texts("error.gateway_unavailable_read"))
         return _stay(update, context)
+    await form.leave_other_flows(update, context, NAME)
     answers = storefront_form.from_gateway(stored.model_dump(mode="json"), facts)
     draft = StorefrontEdit(
         answers=answers, shop_id=shop.id, seller=facts, storefront_id=shop.storefront_id

@@ -230,7 +230,26 @@ def answer(answers: Answers, field: str, value: Any) -> Answers:
             updated.pop(name, None)
     if field == "gst_rate" and Decimal(value) == 0:
         updated.pop("gst_split", None)
+    if field == "unit" and answers.get("unit") not in (None, value):
+        updated.pop("unit_value", None)  # 500 grams is not 500 kg: the pack size is asked again
     return updated
+
+
+def follow_ups(field: str, answers: Answers) -> tuple[str, ...]:
+    """The answered questions an answer to `field` brings back, to be asked again with Keep:
+    the label facts of the item's kind, or each of the seller's own rules."""
+    if field == "sub_categories":
+        return tuple(f for f in FACTS if f in answers and is_required(f, answers))
+    if field == "policies" and answers.get("policies") == POLICY_CUSTOM:
+        return tuple(f for f in POLICY_FIELDS if f in answers)
+    return ()
+
+
+def policies_complete(answers: Answers) -> bool:
+    """Whether the seller's own rules are all answered (or the defaults apply)."""
+    if answers.get("policies") != POLICY_CUSTOM:
+        return True
+    return all(f in answers for f in POLICY_FIELDS if is_required(f, answers))
 
 
 def policies_of(answers: Answers) -> rules.Policies:

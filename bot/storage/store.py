@@ -156,6 +156,13 @@ class Store:
                 .values(stock=stock, updated_at=utcnow())  # type: ignore[arg-type]
             )
 
+    def set_product_photo(self, product_id: int, file_id: str) -> None:
+        """Remembers Telegram's id of the photo the card shows, to send it again by id."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(Product).where(Product.id == product_id).values(photo_file_id=file_id)  # type: ignore[arg-type]
+            )
+
     def delete_product(self, product_id: int) -> None:
         with self.engine.begin() as connection:
             connection.execute(delete(Product).where(Product.id == product_id))  # type: ignore[arg-type]

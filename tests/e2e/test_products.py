@@ -144,7 +144,7 @@ async def test_add_a_packaged_food_product(server: TelegramTestServer, bot: BotP
     assert "₹275.00" in review_photo.caption and "MRP ₹285.00" in review_photo.caption
     assert "₹245.54" in review_photo.caption and "₹29.46" in review_photo.caption  # 275/1.12
     review = await seller.expect("product.review.title")
-    await seller.press(review, "pd:ok")
+    await seller.press(review, seller.texts("button.publish"))
     await user.next_edit()
     await seller.expect("product.published", name="Amul Butter 500 g")
     card = await user.next_message()
@@ -247,7 +247,9 @@ async def test_catalogue_pages_search_stock_and_delete(
     card = await user.next_edit()
     assert seller.texts("item.out_of_stock") in card.text
     query = await user.press(card, f"it:dec:{salt.id}")  # below zero: refused
-    assert (await user.callback_answer(query)).text == seller.texts("item.stock_unchanged")
+    assert (await user.callback_answer(query)).text == seller.texts(
+        "item.stock_unchanged", max="10,00,000"
+    )
 
     # /stock: part of a name, then the number.
     await user.send_text("/stock")
@@ -315,6 +317,15 @@ async def test_another_seller_cannot_reach_an_item(
 
 async def add_fashion_item(seller: Merchant, name: str) -> ChatMessage:
     """A plain product (Fashion: no label facts), photo sent as a file; returns its card."""
+    review = await fashion_review(seller, name)
+    await seller.press(review, seller.texts("button.publish"))
+    await seller.user.next_edit()
+    await seller.expect("product.published", name=name)
+    return await seller.user.next_message()
+
+
+async def fashion_review(seller: Merchant, name: str) -> ChatMessage:
+    """A plain product up to its review card (returned)."""
     user = seller.user
     question = await seller.start_product()
     await seller.press(question, "pd:sub:1")  # Fashion
@@ -343,11 +354,7 @@ async def add_fashion_item(seller: Merchant, name: str) -> ChatMessage:
     question = await seller.choose(policies, "pd:pol:default", "area")
     await user.send_text("411038, 411052")
     await user.next_message()  # the photo, uploaded from our store (it came as a file)
-    review = await seller.expect("product.review.title")
-    await seller.press(review, "pd:ok")
-    await user.next_edit()
-    await seller.expect("product.published", name=name)
-    return await user.next_message()
+    return await seller.expect("product.review.title")
 
 
 async def test_edit_the_price_and_the_photos_from_the_card(

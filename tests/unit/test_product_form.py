@@ -1039,3 +1039,26 @@ def test_the_buyer_pays_the_price_with_gst(
 )
 def test_gateway_field_paths_name_our_questions(path: str, field: str | None) -> None:
     assert form.field_at(path) == field
+
+
+def test_a_new_kind_brings_back_its_answered_label_facts_and_own_rules_come_back() -> None:
+    answers = {
+        "sub_categories": ["Grocery", "prepackaged_food"],
+        "is_vegetarian": True,
+        "ingredients_info": "Milk fat",
+        "policies": "custom",
+        "returnable": False,
+        "cod": True,
+    }
+    facts = form.follow_ups("sub_categories", answers)
+    assert facts == ("is_vegetarian", "ingredients_info")
+    assert form.follow_ups("sub_categories", {**answers, "sub_categories": ["Grocery"]}) == ()
+    assert form.follow_ups("policies", answers) == ("returnable", "cod")
+    assert form.follow_ups("policies", {**answers, "policies": "default"}) == ()
+    assert form.follow_ups("name", answers) == ()
+
+
+def test_a_new_unit_drops_the_pack_size() -> None:
+    answers = {"unit": "GM", "unit_value": 500}
+    assert "unit_value" not in form.answer(answers, "unit", "KG")
+    assert form.answer(answers, "unit", "GM")["unit_value"] == 500
