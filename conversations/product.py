@@ -333,8 +333,9 @@ async def ask(
     texts = context.texts
     if field == "sub_categories" and draft.asking != Step.SUB_CATEGORIES:
         draft.selecting = list(draft.answers.get("sub_categories") or [])
-    if field == "photos" and (draft.asking != Step.PHOTOS or PENDING not in draft.answers):
-        # Photos sent now are added to those there are; Remove all starts again.
+    if field == "photos" and PENDING not in draft.answers:
+        # Photos sent now are added to those there are; Remove all starts again. (Photos sent
+        # before a /cancel, without Done, are still pending: they are kept.)
         draft.answers[PENDING] = list(draft.answers.get("photos") or [])
     step = await draft.save(update, context, Step(field))
     question = with_note(note, _question(field, draft, texts))
