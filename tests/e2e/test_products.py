@@ -9,6 +9,7 @@ from decimal import Decimal
 from PIL import Image
 
 from bot.domain import product as rules
+from bot.domain import product_form
 from bot.gateways.local import LocalGateway
 from bot.storage.db import make_engine
 from bot.storage.models import Product
@@ -46,12 +47,7 @@ class Merchant(Storekeeper):
         return await self.create(await self.open_with_presets(), Shop().name)
 
     async def product_ask(self, key: str, **params: object) -> ChatMessage:
-        prefix = (
-            "fact.ask."
-            if key in rules.BOOLEAN_FACTS
-            or key.endswith(("_info", "_name", "_address", "_no", "_date", "origin"))
-            else "product.ask."
-        )
+        prefix = "fact.ask." if key in product_form.FACTS else "product.ask."
         return await self.expect(prefix + key, **params)
 
     async def reply(self, text: str, then: str) -> ChatMessage:
@@ -454,3 +450,70 @@ async def test_a_half_entered_product_waits_through_cancel_and_restart(
     message = await user.next_message()
     seller.says(message, "product.intro", shop=Shop().name)
     assert bot.stored_draft(5006, "product")["answers"] == {}  # type: ignore[index]
+
+
+async def test_packaged_goods_ask_the_legal_metrology_facts(
+    server: TelegramTestServer, bot: BotProcess
+) -> None:
+    seller = Merchant(server.user(5007, "Asha", language_code="en"))
+    user = seller.user
+    await seller.ready()
+    question = await seller.start_product()
+    for index in ("0", "3"):  # Grocery, Packaged goods
+        await seller.press(question, f"pd:sub:{index}")
+        question = await user.next_edit()
+    await seller.press(question, "pd:sub:done")
+    await user.next_edit()
+    await seller.product_ask("photos")
+    await user.send_photo(photo((120, 80, 40)))
+    await seller.press(await user.next_message(), "pd:photos:done")
+    await user.next_edit()
+    await seller.product_ask("name")
+    await seller.reply("India Gate Basmati 1 kg", "short_description")
+    question = await seller.reply("Aged basmati rice", "long_description")
+    await seller.choose(question, "pd:skip:long_description", "mrp")
+    await seller.reply("180", "price")
+    question = await seller.reply("165", "gst_included")
+    question = await seller.choose(question, "pd:yn:1:gst_included", "gst_rate")
+    question = await seller.choose(question, "pd:gst:0", "unit")  # no GST split at 0%
+    await seller.choose(question, "pd:unit:KG", "unit_value")
+    await seller.reply("1", "stock")
+    await user.send_text("40")
+    question = await seller.choose(await user.next_message(), "pd:pol:default", "area")
+    question = await seller.choose(question, "pd:area:same", "manufacturer_or_packer_name")
+    question = await seller.choose(
+        question, "pd:label:manufacturer_or_packer_name", "manufacturer_or_packer_address"
+    )
+    question = await seller.choose(
+        question,
+        "pd:label:manufacturer_or_packer_address",
+        "common_or_generic_name_of_commodity",
+    )
+    await seller.reply("Basmati rice", "manufacture_or_packing_date")
+    await user.send_text("13/2025")
+    await seller.expect_noted("error.month_year_invalid", "fact.ask.manufacture_or_packing_date")
+    question = await seller.reply("03/2026", "imported")
+    await seller.choose(question, "pd:yn:1:imported", "imported_product_country_of_origin")
+    await user.send_text("Pakistan")
+    review_photo = await user.next_message()
+    assert review_photo.photo
+    review = await seller.expect("product.review.title")
+    assert "Packed in: 03/2026" in review.text
+    await seller.press(review, seller.texts("button.publish"))
+    await user.next_edit()
+    await seller.expect("product.published", name="India Gate Basmati 1 kg")
+    engine = make_engine(bot.database_url)
+    try:
+        [(shop, _)] = await bot.storefronts(5007)
+        [listed], _ = Store(engine).products_page(shop.id or 0, 0, 8)
+        item = await LocalGateway(engine).get_catalogue_item(
+            shop.gateway_storefront_id, listed.catalogue_item_id
+        )
+    finally:
+        engine.dispose()
+    goods = item.catalogue_item_details.subcategory_specific_requirements.prepackaged_commodities  # type: ignore[union-attr]
+    assert goods is not None
+    assert goods.manufacturer_or_packer_name == rules.ON_LABEL
+    assert goods.manufacture_or_packing_date == "03/2026"
+    assert goods.imported_product_country_of_origin == "PAK"
+    assert item.catalogue_item_details.price.total_tax_rate == 0
