@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -592,6 +592,25 @@ class Order(OrderInput):
     order_id: str
 
 
+class OrderChange(_Payload):
+    """[ours] An order as it is after a change, with what Setu's DTO leaves out when a gateway
+    knows it: its storefront, when it was placed and last changed, and how it is paid."""
+
+    setu_storefront_id: int
+    order: Order
+    placed_at: datetime | None = None
+    changed_at: datetime | None = None
+    cash_on_delivery: bool | None = None  # None: the gateway does not say
+
+
+class OrderChanges(_Payload):
+    """[ours] The orders changed since a cursor, oldest change first, and the cursor to pass
+    next time (opaque: each gateway decides what it holds)."""
+
+    changes: list[OrderChange]
+    cursor: str
+
+
 class OrderStateUpdate(_Payload):
     """OrderUpdateItemDTO: move one order to a new state."""
 
@@ -713,10 +732,18 @@ class SellerGateway(abc.ABC):
         """Every order of the storefront, oldest first; NotFound for an unknown storefront."""
 
     @abc.abstractmethod
+    async def changed_orders(self, since: str | None, limit: int = 500) -> OrderChanges:
+        """Every storefront's orders placed or changed after `since` (None: from the start),
+        oldest change first, at most `limit`; an order changed twice appears once, as it is
+        now. Pass the returned cursor next time: nothing is missed and nothing repeated."""
+
+    @abc.abstractmethod
     async def update_orders(
         self, setu_storefront_id: int, updates: Sequence[OrderStateUpdate]
     ) -> OrderUpdateResult:
-        """Moves orders to new states; an unknown order or state counts as failed, not raised.
+        """Moves orders to new states; an unknown order or state, an order already finished
+        (cancelled, delivered, completed) or one whose stock ran out counts as failed, not
+        raised. Accepting takes the packs out of stock, cancelling puts them back.
 
         NotFound for an unknown storefront.
         """

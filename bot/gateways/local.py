@@ -22,18 +22,23 @@ from sqlalchemy import (
     Integer,
     UniqueConstraint,
     delete,
+    func,
 )
 from sqlmodel import Field, Session, SQLModel, select
 
 from bot.domain.categories import FSSAI_CATEGORIES
+from bot.domain.orders import FINAL_STATES
 from bot.gateways.base import (
     ORDER_STATES,
+    SETU_ORDER_STATES,
     AlreadyExists,
     CatalogueItem,
     FieldError,
     InvalidRequest,
     NotFound,
     Order,
+    OrderChange,
+    OrderChanges,
     OrderInput,
     OrderStateUpdate,
     OrderUpdateResult,
@@ -138,6 +143,12 @@ class LocalOrder(SQLModel, table=True):
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     # The rest of the order (items, buyer, feedback, notes, total) as the model dumps it.
     payload: dict[str, Any] = Field(sa_type=JSON)
+    # Every change gives the order the next number: "changed since" is one indexed query.
+    version: int = Field(unique=True, index=True)
+    changed_at: datetime = Field(sa_type=DateTime(timezone=True))
+    cash_on_delivery: bool = False
+    # Whether the order's packs are taken out of stock (from acceptance until a cancellation).
+    reserved: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,7 +434,12 @@ def _item_problems(item: CatalogueItem, storefront: LocalStorefront) -> Problems
     return problems
 
 
-def _order_problems(order: OrderInput, known_items: set[str]) -> Problems:
+# Before the seller accepts an order its packs are still in stock (ONDC: Created, Pending;
+# Setu's two confirmation states); a cancelled order's are back.
+_UNRESERVED_STATES = frozenset({"Created", "Pending", "Cancelled", *SETU_ORDER_STATES})
+
+
+def _order_problems(order: OrderInput, stock: Mapping[str, int]) -> Problems:
     problems: Problems = []
     if order.order_state not in ORDER_STATES:
         problems.append(FieldError("order_state", "is not a known order state"))
@@ -432,10 +448,13 @@ def _order_problems(order: OrderInput, known_items: set[str]) -> Problems:
     # §3: each order item maps to one catalogue item of the storefront.
     for index, line in enumerate(order.order_items):
         at = f"order_items.{index}"
-        if _lookup_id(line.store_front_product_id) not in known_items:
+        item_id = _lookup_id(line.store_front_product_id)
+        if item_id not in stock:
             problems.append(FieldError(f"{at}.store_front_product_id", "is not in the catalogue"))
         if line.quantity <= 0:
             problems.append(FieldError(f"{at}.quantity", "must be positive"))
+        elif item_id in stock and line.quantity > stock[item_id]:
+            problems.append(FieldError(f"{at}.quantity", "is more than the stock"))
         if line.unit_price * line.quantity != line.total_value:
             problems.append(FieldError(f"{at}.total_value", "must be unit_price × quantity"))
     # [inferred] the order total may add delivery or packing charges, so it is not checked.
@@ -729,34 +748,69 @@ class LocalGateway(SellerGateway):
 
     # Orders -------------------------------------------------------------------------------------
 
-    async def create_order(self, setu_storefront_id: int, order: OrderInput) -> str:
-        """Places a buyer's order (Setu's [S]-only POST hook, §9), for seeding and simulation."""
+    async def create_order(
+        self, setu_storefront_id: int, order: OrderInput, *, cash_on_delivery: bool = False
+    ) -> str:
+        """Places a buyer's order (Setu's [S]-only POST hook, §9), for seeding and simulation;
+        InvalidRequest for more packs than the stock holds."""
         with session_scope(self._engine) as session:
             self._storefront_row(session, setu_storefront_id)
-            known_items = set(
+            stock = dict(
                 session.exec(
-                    select(LocalCatalogueItem.catalogue_item_id).where(
+                    select(LocalCatalogueItem.catalogue_item_id, LocalCatalogueItem.quantity).where(
                         LocalCatalogueItem.setu_storefront_id == setu_storefront_id
                     )
                 ).all()
             )
-            _raise_if_any(_order_problems(order, known_items))
+            _raise_if_any(_order_problems(order, stock))
             order_id = str(uuid.uuid4())
             payload = order.model_dump(mode="json", exclude={"order_state"})
             payload["order_items"] = [
                 {**line, "store_front_product_id": _lookup_id(line["store_front_product_id"])}
                 for line in payload["order_items"]
             ]
+            now = datetime.now(UTC)
             session.add(
                 LocalOrder(
                     order_id=order_id,
                     setu_storefront_id=setu_storefront_id,
                     order_state=order.order_state,
-                    created_at=datetime.now(UTC),
+                    created_at=now,
                     payload=payload,
+                    version=self._next_version(session),
+                    changed_at=now,
+                    cash_on_delivery=cash_on_delivery,
                 )
             )
             return order_id
+
+    @staticmethod
+    def _next_version(session: Session) -> int:
+        # One bot process writes at a time; the unique index turns a race into an error.
+        latest = session.exec(select(func.max(LocalOrder.version))).one()
+        return (latest or 0) + 1
+
+    async def changed_orders(self, since: str | None, limit: int = 500) -> OrderChanges:
+        after = int(since) if since else 0
+        with session_scope(self._engine) as session:
+            rows = session.exec(
+                select(LocalOrder)
+                .where(LocalOrder.version > after)
+                .order_by(LocalOrder.version)  # type: ignore[arg-type]
+                .limit(limit)
+            ).all()
+            changes = [
+                OrderChange(
+                    setu_storefront_id=row.setu_storefront_id,
+                    order=_order_from_row(row),
+                    placed_at=row.created_at,
+                    changed_at=row.changed_at,
+                    cash_on_delivery=row.cash_on_delivery,
+                )
+                for row in rows
+            ]
+            cursor = rows[-1].version if rows else after
+            return OrderChanges(changes=changes, cursor=str(cursor))
 
     async def list_orders(self, setu_storefront_id: int) -> list[Order]:
         with session_scope(self._engine) as session:
@@ -783,13 +837,55 @@ class LocalGateway(SellerGateway):
                         LocalOrder.setu_storefront_id == setu_storefront_id,
                     )
                 ).first()
-                if row is None or update.order_state not in ORDER_STATES:
+                if (
+                    row is None
+                    or update.order_state not in ORDER_STATES
+                    or row.order_state in FINAL_STATES  # finished: nothing moves it again
+                    or not self._move_stock(session, row, update.order_state)
+                ):
                     result.failed += 1
                     continue
-                row.order_state = update.order_state
-                session.add(row)
+                if row.order_state != update.order_state:
+                    row.order_state = update.order_state
+                    row.version = self._next_version(session)
+                    row.changed_at = datetime.now(UTC)
+                    session.add(row)
+                    session.flush()
                 result.approved += 1
             return result
+
+    @staticmethod
+    def _move_stock(session: Session, row: LocalOrder, new_state: str) -> bool:
+        """Takes an order's packs out of stock when it is accepted (or moved on from new), puts
+        them back when it is cancelled; False, changing nothing, if the stock has run out."""
+        reserving = not row.reserved and new_state not in _UNRESERVED_STATES
+        releasing = row.reserved and new_state == "Cancelled"
+        if not (reserving or releasing):
+            return True
+        lines = [
+            (line["store_front_product_id"], line["quantity"])
+            for line in row.payload["order_items"]
+        ]
+        items = {
+            item.catalogue_item_id: item
+            for item in session.exec(
+                select(LocalCatalogueItem).where(
+                    LocalCatalogueItem.setu_storefront_id == row.setu_storefront_id
+                )
+            )
+        }
+        sign = -1 if reserving else 1
+        if reserving and any(
+            item_id not in items or items[item_id].quantity < quantity
+            for item_id, quantity in lines
+        ):
+            return False
+        for item_id, quantity in lines:
+            if item_id in items:
+                items[item_id].quantity += sign * quantity
+                session.add(items[item_id])
+        row.reserved = reserving
+        return True
 
     # Lifecycle ----------------------------------------------------------------------------------
 

@@ -729,6 +729,119 @@ async def test_order_of_another_storefront_cannot_be_updated(
     assert order.order_state == "AWAITING BAP CONFIRMED"
 
 
+async def changes_after(gateway: SellerGateway, cursor: str | None) -> tuple[list[str], str]:
+    changed = await gateway.changed_orders(cursor)
+    return [c.order.order_id + ":" + c.order.order_state for c in changed.changes], changed.cursor
+
+
+async def test_changed_orders_come_once_each_from_a_cursor(
+    gateway: SellerGateway,
+    seed_order: SeedOrder,
+    setu_seller_id: int,
+    setu_storefront_id: int,
+    item_id: str,
+) -> None:
+    before, start = await changes_after(gateway, None)
+    assert before == []
+    first = await seed_order(setu_storefront_id, samples.order_input(item_id))
+    second = await seed_order(setu_storefront_id, samples.order_input(item_id))
+
+    placed, cursor = await changes_after(gateway, start)
+    assert placed == [f"{first}:AWAITING BAP CONFIRMED", f"{second}:AWAITING BAP CONFIRMED"]
+    assert await changes_after(gateway, cursor) == ([], cursor)  # nothing new: nothing again
+
+    await gateway.update_orders(
+        setu_storefront_id, [OrderStateUpdate(order_id=first, order_state="Accepted")]
+    )
+    await gateway.update_orders(
+        setu_storefront_id, [OrderStateUpdate(order_id=first, order_state="Packed")]
+    )
+    moved, later = await changes_after(gateway, cursor)
+    assert moved == [f"{first}:Packed"]  # changed twice, listed once, as it is now
+
+    changed = (await gateway.changed_orders(cursor)).changes[0]
+    assert changed.setu_storefront_id == setu_storefront_id
+    assert changed.order.total_value == samples.order_input(item_id).total_value
+    assert await changes_after(gateway, later) == ([], later)
+
+
+async def test_changed_orders_are_paged_by_the_limit(
+    gateway: SellerGateway, seed_order: SeedOrder, setu_storefront_id: int, item_id: str
+) -> None:
+    _, start = await changes_after(gateway, None)
+    ids = [await seed_order(setu_storefront_id, samples.order_input(item_id)) for _ in range(3)]
+
+    page = await gateway.changed_orders(start, limit=2)
+    rest = await gateway.changed_orders(page.cursor, limit=2)
+
+    assert [c.order.order_id for c in page.changes + rest.changes] == ids
+
+
+async def test_accepting_takes_stock_and_cancelling_gives_it_back(
+    gateway: SellerGateway, seed_order: SeedOrder, setu_storefront_id: int, item_id: str
+) -> None:
+    async def stock() -> int:
+        item = await gateway.get_catalogue_item(setu_storefront_id, item_id)
+        return item.inventory.quantity
+
+    await gateway.set_inventory(setu_storefront_id, item_id, 5)
+    order_id = await seed_order(setu_storefront_id, samples.order_input(item_id))  # 2 packs
+    assert await stock() == 5  # placed, not yet accepted
+
+    for state, left in (("Accepted", 3), ("Packed", 3), ("Cancelled", 5)):
+        result = await gateway.update_orders(
+            setu_storefront_id, [OrderStateUpdate(order_id=order_id, order_state=state)]
+        )
+        assert result.approved == 1 and await stock() == left, state
+
+
+async def test_a_finished_order_does_not_move_again(
+    gateway: SellerGateway, seed_order: SeedOrder, setu_storefront_id: int, item_id: str
+) -> None:
+    cancelled = await seed_order(setu_storefront_id, samples.order_input(item_id))
+    delivered = await seed_order(setu_storefront_id, samples.order_input(item_id))
+    await gateway.update_orders(
+        setu_storefront_id,
+        [
+            OrderStateUpdate(order_id=cancelled, order_state="Cancelled"),
+            OrderStateUpdate(order_id=delivered, order_state="Accepted"),
+            OrderStateUpdate(order_id=delivered, order_state="Order-delivered"),
+        ],
+    )
+
+    result = await gateway.update_orders(
+        setu_storefront_id,
+        [
+            OrderStateUpdate(order_id=cancelled, order_state="Accepted"),
+            OrderStateUpdate(order_id=delivered, order_state="Cancelled"),
+        ],
+    )
+
+    assert (result.approved, result.failed) == (0, 2)
+    states = {o.order_id: o.order_state for o in await gateway.list_orders(setu_storefront_id)}
+    assert states == {cancelled: "Cancelled", delivered: "Order-delivered"}
+
+
+async def test_accepting_more_than_the_stock_fails(
+    gateway: SellerGateway, seed_order: SeedOrder, setu_storefront_id: int, item_id: str
+) -> None:
+    await gateway.set_inventory(setu_storefront_id, item_id, 3)
+    first = await seed_order(setu_storefront_id, samples.order_input(item_id))  # 2 packs
+    second = await seed_order(setu_storefront_id, samples.order_input(item_id))  # 2 more
+
+    result = await gateway.update_orders(
+        setu_storefront_id,
+        [
+            OrderStateUpdate(order_id=first, order_state="Accepted"),
+            OrderStateUpdate(order_id=second, order_state="Accepted"),
+        ],
+    )
+
+    assert (result.approved, result.failed) == (1, 1)
+    item = await gateway.get_catalogue_item(setu_storefront_id, item_id)
+    assert item.inventory.quantity == 1
+
+
 async def test_orders_of_unknown_storefront_are_not_found(gateway: SellerGateway) -> None:
     with pytest.raises(NotFound):
         await gateway.list_orders(424242)
@@ -839,3 +952,32 @@ def test_money_is_decimal_in_python_and_a_number_on_the_wire() -> None:
     assert price.selling_price == Decimal("58.50")
     assert price.model_dump(mode="json")["selling_price"] == 58.5
     assert price.model_dump(mode="json")["total_tax_rate"] == 5
+
+
+async def test_local_order_for_more_than_the_stock_is_refused(local: LocalGateway) -> None:
+    setu_seller_id = await local.create_seller(samples.seller_input())
+    setu_storefront_id = await local.create_storefront(samples.storefront_input(setu_seller_id))
+    item = samples.catalogue_item()
+    item.inventory.quantity = 1
+    await local.upsert_catalogue(setu_storefront_id, [item])
+
+    fields = await rejected_fields(
+        local.create_order(setu_storefront_id, samples.order_input(item.catalogue_item_id))
+    )
+
+    assert fields == ["order_items.0.quantity"]
+
+
+async def test_local_order_knows_how_it_is_paid(local: LocalGateway) -> None:
+    setu_seller_id = await local.create_seller(samples.seller_input())
+    setu_storefront_id = await local.create_storefront(samples.storefront_input(setu_seller_id))
+    item = samples.catalogue_item()
+    await local.upsert_catalogue(setu_storefront_id, [item])
+    order = samples.order_input(item.catalogue_item_id)
+    prepaid = await local.create_order(setu_storefront_id, order)
+    cash = await local.create_order(setu_storefront_id, order, cash_on_delivery=True)
+
+    changes = (await local.changed_orders(None)).changes
+
+    assert {c.order.order_id: c.cash_on_delivery for c in changes} == {prepaid: False, cash: True}
+    assert all(c.placed_at is not None and c.changed_at is not None for c in changes)
