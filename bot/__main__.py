@@ -94,6 +94,39 @@ def health(settings: Settings) -> int:
     return 0 if fresh else 1
 
 
+def simulate(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.gateways.base import GatewayError
+    from bot.gateways.local import LocalGateway
+    from bot.simulate import SimulationError, parse_items, simulate_order
+    from bot.storage.db import make_engine
+    from bot.storage.store import Store
+
+    if settings.gateway != "local":
+        raise ConfigError("simulate-order places orders on the local gateway only")
+    migrate(settings)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        order_id = asyncio.run(
+            simulate_order(
+                Store(engine),
+                LocalGateway(engine),
+                args.seller_telegram_id,
+                args.storefront,
+                parse_items(args.items or []),
+                cash_on_delivery=args.cod,
+            )
+        )
+    except (SimulationError, GatewayError) as problem:
+        print(f"sellerbot: {problem}".splitlines()[0], file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(order_id)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sellerbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +134,15 @@ def main(argv: list[str] | None = None) -> int:
     db = commands.add_parser("db", help="database commands")
     db.add_argument("action", choices=["upgrade"], help="apply schema migrations")
     commands.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh")
+    order = commands.add_parser(
+        "simulate-order", help="place an order on a seller's storefront, as a buyer app would"
+    )
+    order.add_argument("--seller-telegram-id", type=int, required=True)
+    order.add_argument("--storefront", type=int, help="our storefront number (default: the first)")
+    order.add_argument(
+        "--items", nargs="+", metavar="ITEM_ID:QTY", help="default: one or two items in stock"
+    )
+    order.add_argument("--cod", action="store_true", help="cash on delivery (default: prepaid)")
     args = parser.parse_args(argv)
     try:
         settings = Settings()
@@ -109,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(settings)
         if args.command == "db":
             return db_upgrade(settings)
+        if args.command == "simulate-order":
+            return simulate(settings, args)
         return health(settings)
     except ConfigError as problem:
         print(f"sellerbot: {problem}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,17 @@ class BotProcess:
             await LocalGateway(engine).update_orders(setu_storefront_id, [update])
         finally:
             engine.dispose()
+
+    def simulate_order(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`sellerbot simulate-order ...` against the bot's database, as an operator runs it."""
+        return subprocess.run(
+            [str(SELLERBOT), "simulate-order", *args],
+            env=self.env,
+            cwd=self.data_dir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
