@@ -29,6 +29,7 @@ from bot.context import SERVICES, BotApplication, BotContext, Services
 from bot.gateways import make_gateway
 from bot.i18n import INDIA, I18n
 from bot.jobs.heartbeat import start_heartbeat
+from bot.jobs.orders import watch as watch_orders
 from bot.jobs.silence import note_activity, watch_silence
 from bot.redact import redact
 from bot.replay import ReplayGuard, UpdateQueue
@@ -36,7 +37,16 @@ from bot.storage.db import make_engine
 from bot.storage.persistence import SQLModelPersistence
 from bot.storage.store import Store
 from bot.ui import ShownMessages
-from conversations import catalogue, language, menu, onboarding, product, storefront, stores
+from conversations import (
+    catalogue,
+    language,
+    menu,
+    onboarding,
+    orders,
+    product,
+    storefront,
+    stores,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +71,7 @@ def build_application(settings: Settings) -> BotApplication:
         await publish_command_menus(application.bot, services.i18n)
         start_heartbeat(application, services.store, settings.heartbeat_seconds)
         watch_silence(application, settings.conversation_timeout_minutes)
+        watch_orders(application, settings.order_poll_seconds)
 
     async def post_shutdown(application: Application) -> None:
         if services.gateway is not None:
@@ -96,6 +107,7 @@ def build_application(settings: Settings) -> BotApplication:
     application.add_handler(catalogue.handler())
     application.add_handlers(stores.handlers())
     application.add_handlers(catalogue.handlers())
+    application.add_handlers(orders.handlers())
     application.add_handlers(language.handlers())
     application.add_handlers(menu.handlers())
     application.add_handlers(menu.catch_alls())

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
-from bot.domain import registration, storefront, storefront_form
+from bot.domain import orders, registration, storefront, storefront_form
 from bot.domain.categories import category_by_value
+from bot.gateways.base import OrderChange
 from bot.i18n import Texts
 
 
@@ -98,3 +99,46 @@ def storefront_lines(answers: dict[str, Any], texts: Texts) -> list[str]:
         for field in storefront_form.FIELDS
         if storefront_form.is_required(field, answers) and field in answers
     ]
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+def order_text(
+    alert_details: dict[str, Any],
+    shop_name: str,
+    item_names: dict[str, str],
+    texts: Texts,
+    state: str,
+) -> str:
+    """An order as the seller reads it: what, how much, how paid, where to, when, and its stage."""
+    change = OrderChange.model_validate(alert_details)
+    order = change.order
+    lines = [texts("order.card.title", number=order.order_id[:8].upper(), shop=shop_name), ""]
+    for line in order.order_items:
+        lines.append(
+            texts(
+                "order.card.line",
+                quantity=line.quantity,
+                name=item_names.get(line.store_front_product_id, texts("order.card.unknown_item")),
+                total=texts.money(line.total_value),
+            )
+        )
+    payment = {True: "order.card.cod", False: "order.card.prepaid", None: "order.card.paid_unknown"}
+    lines += [
+        "",
+        texts(
+            "order.card.total",
+            total=texts.money(order.total_value),
+            payment=texts(payment[change.cash_on_delivery]),
+        ),
+        texts(
+            "order.card.deliver_to",
+            pincode=order.buyer_details.delivery_address.pincode,
+            address=order.buyer_details.delivery_address.address,
+        ),
+    ]
+    if change.placed_at is not None:
+        lines.append(texts("order.card.placed", time=texts.time(change.placed_at)))
+    lines.append(texts("order.card.stage", stage=texts(orders.stage_key(orders.stage_of(state)))))
+    return "\n".join(lines)

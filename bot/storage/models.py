@@ -111,13 +111,35 @@ class Draft(SQLModel, table=True):
 
 
 class Cursor(SQLModel, table=True):
-    """How far a stream has been consumed, e.g. the last Telegram update the bot took on."""
+    """How far a stream has been consumed, e.g. the last Telegram update the bot took on, or
+    (as `token`, opaque) the gateway's orders changed so far."""
 
     __tablename__ = "cursors"
 
     name: str = Field(primary_key=True, max_length=64)
     value: int = Field(sa_type=BigInteger)
+    token: str | None = Field(default=None, max_length=200)
     moved_at: datetime = _when()
+
+
+class OrderAlert(SQLModel, table=True):
+    """An order the seller is told about, and the message that shows it: recorded before it is
+    sent, so an alert that failed is sent at the next tick and none is sent twice."""
+
+    __tablename__ = "order_alerts"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)  # short, for callback data
+    order_id: str = Field(unique=True, max_length=100)
+    shop_id: int = Field(foreign_key="shops.id", index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int | None = Field(default=None, index=True)  # None: not sent yet
+    state: str = Field(max_length=40)  # the order state the message shows (or is to show)
+    # The order as the gateway last gave it (gateways.base.OrderChange), to show it offline.
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    changed_outside: bool = False  # moved by the buyer or the marketplace: edit and tell, once
+    reason: str | None = Field(default=None, max_length=8)  # the seller's cancellation code
+    created_at: datetime = _when()
 
 
 class Heartbeat(SQLModel, table=True):

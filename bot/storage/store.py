@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.storage.models import (
     Cursor,
     Draft,
     Heartbeat,
+    OrderAlert,
     Product,
     Seller,
     Shop,
@@ -233,6 +235,81 @@ class Store:
                 return False
             connection.execute(insert(table).values(name=name, value=upto, moved_at=now))
             return True
+
+    def cursor_token(self, name: str) -> str | None:
+        with session_scope(self.engine) as session:
+            row = session.get(Cursor, name)
+            return row.token if row else None
+
+    def set_cursor_token(self, name: str, token: str) -> None:
+        with self.engine.begin() as connection:
+            upsert(
+                connection,
+                Cursor,
+                {"name": name},
+                {"value": 0, "token": token, "moved_at": utcnow()},
+            )
+
+    # Order alerts -----------------------------------------------------------------------------
+
+    def shop_by_gateway_id(self, gateway_storefront_id: int) -> Shop | None:
+        with session_scope(self.engine) as session:
+            return session.exec(
+                select(Shop).where(Shop.gateway_storefront_id == gateway_storefront_id)
+            ).first()
+
+    def shop_of_id(self, shop_id: int) -> Shop | None:
+        with session_scope(self.engine) as session:
+            return session.get(Shop, shop_id)
+
+    def product_names(self, catalogue_item_ids: Iterable[str]) -> dict[str, str]:
+        """Our products' names by catalogue item id (those we know)."""
+        ids = list(catalogue_item_ids)
+        with session_scope(self.engine) as session:
+            rows = session.exec(
+                select(Product.catalogue_item_id, Product.name).where(
+                    Product.catalogue_item_id.in_(ids)  # type: ignore[attr-defined]
+                )
+            )
+            return dict(rows.all())
+
+    def owner_of(self, shop: Shop) -> Seller | None:
+        with session_scope(self.engine) as session:
+            return session.get(Seller, shop.seller_id)
+
+    def alert_for_order(self, order_id: str) -> OrderAlert | None:
+        with session_scope(self.engine) as session:
+            return session.exec(select(OrderAlert).where(OrderAlert.order_id == order_id)).first()
+
+    def save_alert(self, alert: OrderAlert) -> OrderAlert:
+        with session_scope(self.engine) as session:
+            row = session.merge(alert)
+            session.flush()
+            session.refresh(row)
+            return row
+
+    def alerts_to_deliver(self) -> list[OrderAlert]:
+        """Alerts not sent yet, and sent ones whose order changed from outside; oldest first."""
+        with session_scope(self.engine) as session:
+            return list(
+                session.exec(
+                    select(OrderAlert)
+                    .where(
+                        or_(OrderAlert.message_id.is_(None), OrderAlert.changed_outside)  # type: ignore[union-attr]
+                    )
+                    .order_by(OrderAlert.id)  # type: ignore[arg-type]
+                )
+            )
+
+    def alert_of(self, telegram_id: int, alert_id: int) -> OrderAlert | None:
+        """The alert if its order is in one of this Telegram user's seller's storefronts."""
+        with session_scope(self.engine) as session:
+            return session.exec(
+                select(OrderAlert)
+                .join(Shop, Shop.id == OrderAlert.shop_id)  # type: ignore[arg-type]
+                .join(Seller, Seller.id == Shop.seller_id)  # type: ignore[arg-type]
+                .where(OrderAlert.id == alert_id, Seller.telegram_id == telegram_id)
+            ).first()
 
     def beat(self, name: str = "bot") -> None:
         with session_scope(self.engine) as session:

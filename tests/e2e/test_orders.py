@@ -3,11 +3,16 @@ seller sees of it."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from pathlib import Path
 
+from bot.gateways.base import OrderStateUpdate
 from bot.gateways.local import LocalGateway
 from bot.storage.db import make_engine
+from bot.storage.models import Product
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.seller import visible
 from tests.e2e.telegram_server import TelegramTestServer
 from tests.e2e.test_products import Merchant, seed_products
 
@@ -57,3 +62,112 @@ async def test_simulate_order_explains_what_stops_it(
     too_many = bot.simulate_order("--seller-telegram-id", "7002", "--items", f"{salt.id}:5")
     assert too_many.returncode == 2 and "more than the stock" in too_many.stderr
     assert len(too_many.stderr.strip().splitlines()) == 1
+
+
+async def alerted(
+    server: TelegramTestServer, tmp_path: Path, telegram_id: int
+) -> tuple[BotProcess, Merchant, list[Product]]:
+    """A bot polling orders twice a second, and a seller with two products."""
+    bot = BotProcess(server, tmp_path / "data", SELLERBOT_ORDER_POLL_SECONDS="0.3")
+    await bot.start()
+    seller = Merchant(server.user(telegram_id, "Asha", language_code="en"))
+    await seller.ready()
+    products = await seed_products(bot, telegram_id, ["Amul Butter", "Tata Salt"])
+    return bot, seller, products
+
+
+async def stopped_cleanly(bot: BotProcess, server: TelegramTestServer) -> None:
+    assert await bot.stop() == 0, bot.log()
+    server.assert_no_errors()
+    assert server.unanswered_callback_queries() == []
+    assert "Traceback" not in bot.log(), bot.log()
+
+
+def stage(seller: Merchant, name: str) -> str:
+    return visible(seller.texts("order.card.stage", stage=seller.texts(f"order.stage.{name}")))
+
+
+async def test_an_order_goes_from_alert_to_delivered_in_one_message(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    bot, seller, (butter, _salt) = await alerted(server, tmp_path, 7101)
+    user = seller.user
+    order_id = bot.simulate_order("--seller-telegram-id", "7101", "--cod").stdout.strip()
+
+    alert = await user.next_message()
+    assert order_id[:8].upper() in alert.text and "Amul Butter" in alert.text
+    assert "cash on delivery" in alert.text and stage(seller, "new") in alert.text
+    assert [label for label, _ in alert.buttons] == [
+        seller.texts("order.action.accept"),
+        seller.texts("order.action.reject"),
+    ]
+    for action, then in (
+        ("accept", "accepted"),
+        ("pack", "packed"),
+        ("ship", "out_for_delivery"),
+        ("deliver", "delivered"),
+    ):
+        await seller.press(alert, seller.texts(f"order.action.{action}"))
+        alert = await user.next_edit()
+        assert alert.message_id == alert.message_id and stage(seller, then) in alert.text
+    assert alert.buttons == []
+    await asyncio.sleep(1)  # a few ticks: the seller's own moves are not "changed outside"
+    assert user.pending() == []
+    engine = make_engine(bot.database_url)
+    try:
+        [(shop, _)] = await bot.storefronts(7101)
+        [order] = await LocalGateway(engine).list_orders(shop.gateway_storefront_id)
+        stock = (
+            await LocalGateway(engine).get_catalogue_item(
+                shop.gateway_storefront_id, butter.catalogue_item_id
+            )
+        ).inventory.quantity
+    finally:
+        engine.dispose()
+    assert order.order_state == "Order-delivered" and stock == 0  # 1 in stock, 1 sold
+    await stopped_cleanly(bot, server)
+
+
+async def test_reject_with_a_reason_and_a_buyer_cancellation(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    bot, seller, (_butter, salt) = await alerted(server, tmp_path, 7102)
+    user = seller.user
+    bot.simulate_order("--seller-telegram-id", "7102", "--items", f"{salt.id}:1")
+    alert = await user.next_message()
+    await seller.press(alert, seller.texts("order.action.reject"))
+    reasons = await user.next_edit()
+    assert seller.texts("order.reason.002") in [label for label, _ in reasons.buttons]
+    await seller.press(reasons, seller.texts("order.reason.002"))
+    confirm = await user.next_edit()
+    await seller.press(
+        confirm, seller.texts.label("order.confirm.reject", reason=seller.texts("order.reason.002"))
+    )
+    alert = await user.next_edit()
+    assert stage(seller, "cancelled") in alert.text and alert.buttons == []
+    # The old Accept button, pressed now: refused with the reason, nothing changes.
+    alert_id = reasons.button_data[0].split(":")[2]
+    query = await user.press_data(alert.message_id, f"ord:accept:{alert_id}")
+    assert (await user.callback_answer(query)).text == seller.texts("order.error.already_cancelled")
+
+    # The buyer cancels an accepted order: the alert shows it, and the seller is told once.
+    second = bot.simulate_order("--seller-telegram-id", "7102", "--items", f"{salt.id}:1")
+    alert = await user.next_message()
+    await seller.press(alert, seller.texts("order.action.accept"))
+    alert = await user.next_edit()
+    engine = make_engine(bot.database_url)
+    try:
+        [(shop, _)] = await bot.storefronts(7102)
+        await LocalGateway(engine).update_orders(
+            shop.gateway_storefront_id,
+            [OrderStateUpdate(order_id=second.stdout.strip(), order_state="Cancelled")],
+        )
+    finally:
+        engine.dispose()
+    edited = await user.next_edit()
+    assert stage(seller, "cancelled") in edited.text and edited.buttons == []
+    told = await user.next_message()
+    assert "changed by the buyer or the marketplace" in told.text
+    await asyncio.sleep(1)
+    assert user.pending() == []
+    await stopped_cleanly(bot, server)
