@@ -171,3 +171,58 @@ async def test_reject_with_a_reason_and_a_buyer_cancellation(
     await asyncio.sleep(1)
     assert user.pending() == []
     await stopped_cleanly(bot, server)
+
+
+async def test_a_restart_after_an_order_gives_exactly_one_alert(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    bot, seller, _ = await alerted(server, tmp_path, 7103)
+    user = seller.user
+    assert await bot.stop() == 0
+    bot.simulate_order("--seller-telegram-id", "7103")  # placed while the bot is down
+    await bot.start()
+    alert = await user.next_message()
+    assert seller.texts("order.action.accept") in [label for label, _ in alert.buttons]
+    await bot.restart()
+    await asyncio.sleep(1.5)  # ticks after the restart: the alert is not sent again
+    assert user.pending() == []
+    await stopped_cleanly(bot, server)
+
+
+async def test_two_presses_at_once_move_the_order_once_and_strangers_are_refused(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    bot, seller, _ = await alerted(server, tmp_path, 7104)
+    user = seller.user
+    bot.simulate_order("--seller-telegram-id", "7104")
+    alert = await user.next_message()
+    accept = next(data for label, data in alert.buttons if "ccept" in label)
+    first = await user.press_data(alert.message_id, accept)
+    second = await user.press_data(alert.message_id, accept)
+    answers = [(await user.callback_answer(q)).text for q in (first, second)]
+    assert answers.count(None) == 1  # one moved it; the other is told why not
+    alert = await user.next_edit()
+    assert stage(seller, "accepted") in alert.text
+
+    stranger = Merchant(server.user(7105, "Mallory", language_code="en"))
+    await stranger.registered()
+    hello = await stranger.user.send_text("hello")
+    await stranger.expect("menu.not_understood")
+    alert_id = accept.split(":")[2]
+    for data in (
+        f"ord:pack:{alert_id}",
+        f"ord:cancel:{alert_id}",
+        f"ord:yes:{alert_id}:cancel:002",
+    ):
+        query = await stranger.user.press_data(hello.message_id, data)
+        assert (await stranger.user.callback_answer(query)).text == stranger.texts(
+            "order.not_found"
+        )
+    engine = make_engine(bot.database_url)
+    try:
+        [(shop, _)] = await bot.storefronts(7104)
+        [order] = await LocalGateway(engine).list_orders(shop.gateway_storefront_id)
+    finally:
+        engine.dispose()
+    assert order.order_state == "Accepted"
+    await stopped_cleanly(bot, server)
