@@ -432,8 +432,7 @@ async def set_pressed(update: Update, context: BotContext) -> Step | int:
 
 
 def _stay(update: Update, context: BotContext) -> Step | int:
-    asking = Browsing.load(update, context).asking
-    return Step(asking) if asking else ConversationHandler.END
+    return form.state_of(Browsing.load(update, context), Step)
 
 
 async def stock_typed(update: Update, context: BotContext) -> Step | int:

@@ -102,6 +102,24 @@ class Draft:
         return ConversationHandler.END
 
 
+def current(update: Update, context: BotContext, new: type[D], edit: type[D]) -> D:
+    """The edit under way if there is one, else the draft of the new thing being made."""
+    if edit.exists(update, context):
+        return edit.load(update, context)
+    return new.load(update, context)
+
+
+def state_of(draft: Draft, steps: type[S]) -> S | int:
+    """The state the draft's conversation is in: the question being asked, or none (ended)."""
+    return steps(draft.asking) if draft.asking else ConversationHandler.END
+
+
+async def answer_stale(update: Update, context: BotContext) -> None:
+    """Answers a press on a button that no longer applies (an old question, a double tap)."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)
+
+
 async def button_value(update: Update, context: BotContext, allowed: Iterable[str]) -> str | None:
     """The last part of the pressed button's data if it is one of `allowed`, with the press
     answered; otherwise the press is answered as stale and None is returned."""
@@ -109,7 +127,7 @@ async def button_value(update: Update, context: BotContext, allowed: Iterable[st
     assert query is not None and query.data is not None
     value = query.data.rsplit(":", 1)[1]
     if value not in allowed:
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        await answer_stale(update, context)
         return None
     await query.answer()
     return value
@@ -124,7 +142,7 @@ async def pressed_on_current(update: Update, context: BotContext, draft_type: ty
     assert query is not None and query.data is not None
     draft = draft_type.load(update, context)
     if query.data.rsplit(":", 1)[1] != draft.asking:
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        await answer_stale(update, context)
         return None
     await query.answer()
     await query.edit_message_reply_markup(None)

@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.domain import registration
 from bot.gateways.base import GatewayError
 from bot.ui import PRIVATE_MESSAGE, callback, inline, say
+from conversations.form import answer_stale
 from conversations.language import show_picker
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ async def not_understood(update: Update, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """Every button press gets an answer, even one from a message that no longer applies."""
     assert update.callback_query is not None
-    await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)
+    await answer_stale(update, context)
 
 
 def handlers() -> list[BaseHandler]:

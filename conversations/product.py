@@ -113,18 +113,15 @@ class ProductEdit(ProductDraft):
 
 
 def current(update: Update, context: BotContext) -> ProductDraft:
-    if ProductEdit.exists(update, context):
-        return ProductEdit.load(update, context)
-    return NewProduct.load(update, context)
+    return form.current(update, context, NewProduct, ProductEdit)
 
 
 def _stay(update: Update, context: BotContext) -> Step | int:
-    asking = current(update, context).asking
-    return Step(asking) if asking else ConversationHandler.END
+    return form.state_of(current(update, context), Step)
 
 
 async def _stale(update: Update, context: BotContext) -> Step | int:
-    await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
+    await form.answer_stale(update, context)
     return _stay(update, context)
 
 

@@ -145,10 +145,7 @@ class StorefrontEdit(StorefrontDraft):
 
 
 def current(update: Update, context: BotContext) -> StorefrontDraft:
-    """The edit under way if there is one, else the new storefront's draft."""
-    if StorefrontEdit.exists(update, context):
-        return StorefrontEdit.load(update, context)
-    return NewStorefront.load(update, context)
+    return form.current(update, context, NewStorefront, StorefrontEdit)
 
 
 async def seller_facts(update: Update, context: BotContext) -> dict[str, Any] | None:
@@ -365,15 +362,14 @@ async def refuse(
 def _stay(update: Update, context: BotContext) -> Step | int:
     """Where the conversation was before an entry point that could not go on: a storefront
     being made keeps waiting for its answer."""
-    asking = current(update, context).asking
-    return Step(asking) if asking else ConversationHandler.END
+    return form.state_of(current(update, context), Step)
 
 
 async def _on_new_storefront(update: Update, context: BotContext) -> NewStorefront | None:
     """The new storefront's draft, for a press on its own buttons (Back, Edit on the review,
     Create, Continue); while a storefront is being edited those are stale."""
     if StorefrontEdit.exists(update, context):
-        await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
+        await form.answer_stale(update, context)
         return None
     return NewStorefront.load(update, context)
 
@@ -419,7 +415,7 @@ async def resume_chosen(update: Update, context: BotContext) -> Step | int:
     if draft is None:
         return _stay(update, context)
     if draft.asking != Step.RESUME:  # a second copy of the offer, pressed mid-way
-        await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
+        await form.answer_stale(update, context)
         return _stay(update, context)
     choice = await form.button_value(update, context, ["go", "new"])
     if choice is None:
@@ -443,7 +439,7 @@ async def edit_storefront(update: Update, context: BotContext) -> Step | int:
     if field not in storefront_form.EDITABLE or (
         editing.shop_id == shop.id and editing.asking == field  # a double tap
     ):
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        await form.answer_stale(update, context)
         return _stay(update, context)
     await query.answer()
     facts = await seller_facts(update, context)
@@ -530,7 +526,7 @@ async def _pressed(
     """The draft and the pressed value, if the press belongs to the question asked now."""
     draft = current(update, context)
     if draft.asking != step:
-        await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
+        await form.answer_stale(update, context)
         return None
     value = await form.button_value(update, context, allowed)
     return None if value is None else (draft, value)
@@ -558,7 +554,7 @@ async def category_toggled(update: Update, context: BotContext) -> Step | int:
     texts = context.texts
     draft = current(update, context)
     if draft.asking != Step.CATEGORIES:
-        await query.answer(texts("error.stale_button"), show_alert=True)
+        await form.answer_stale(update, context)
         return _stay(update, context)
     code = query.data.rsplit(":", 1)[1]
     if code == "done":
@@ -646,7 +642,7 @@ async def day_pressed(update: Update, context: BotContext) -> Step | int:
         or day != asked
         or choice not in ("closed", "same", "presets")
     ):
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        await form.answer_stale(update, context)
         return _stay(update, context)
     await query.answer()
     await edit_markup_in_place(query, None)
@@ -719,7 +715,7 @@ async def choice_pressed(update: Update, context: BotContext) -> Step | int:
     choice = CHOICES[verb]
     draft = current(update, context)
     if draft.asking not in choice.fields or value not in choice.allowed(draft):
-        await query.answer(context.texts("error.stale_button"), show_alert=True)
+        await form.answer_stale(update, context)
         return _stay(update, context)
     await query.answer()
     return await _chosen(update, context, draft.asking, choice.answer(draft, value), draft)
@@ -768,7 +764,7 @@ async def fix_field(update: Update, context: BotContext) -> Step | int:
     if draft is None:
         return _stay(update, context)
     if draft.asking != Step.REVIEW:
-        await update.callback_query.answer(context.texts("error.stale_button"), show_alert=True)  # type: ignore[union-attr]
+        await form.answer_stale(update, context)
         return _stay(update, context)
     field = await form.button_value(update, context, storefront_form.EDITABLE)
     if field is None:
@@ -828,7 +824,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
         return _stay(update, context)
     seller = context.store.seller_of(form.user_id(update))
     if draft.asking != Step.REVIEW or seller is None:  # a double tap, or an old card
-        await query.answer(texts("error.stale_button"), show_alert=True)
+        await form.answer_stale(update, context)
         return _stay(update, context)
     await query.answer(texts("storefront.creating"))
     payload = {
