@@ -8,6 +8,7 @@ from bot.i18n import I18n, Texts
 
 COMMANDS = (
     "start",
+    "orders",
     "addproduct",
     "catalogue",
     "stock",

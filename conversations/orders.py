@@ -9,9 +9,10 @@ is in one of the presser's storefronts, whatever the button says.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.domain import orders
@@ -19,7 +20,7 @@ from bot.domain.orders import Action, StaleTransition
 from bot.gateways.base import GatewayError, OrderStateUpdate
 from bot.jobs.orders import render
 from bot.storage.models import OrderAlert
-from bot.ui import callback, edit_in_place, edit_markup_in_place, inline
+from bot.ui import PRIVATE_MESSAGE, callback, edit_in_place, edit_markup_in_place, inline, say
 from conversations import form
 
 log = logging.getLogger(__name__)
@@ -159,9 +160,74 @@ async def move(
     await edit_in_place(query, text, markup)  # type: ignore[arg-type]
 
 
+# How many open orders /orders lists as buttons; more is a day's work better seen by number.
+LISTED = 20
+
+
+async def list_orders(update: Update, context: BotContext) -> None:
+    """/orders: open orders counted by stage, per storefront, each one a button to its card;
+    /orders <number> finds an order, open or past, by the start of its number."""
+    texts = context.texts
+    uid = form.user_id(update)
+    if context.store.seller_of(uid) is None:
+        await say(update, texts("menu.not_registered"))
+        return
+    number = " ".join(context.args or [])
+    alerts = context.store.alerts_of(uid, number or None)
+    if number:
+        if not alerts:
+            await say(update, texts("order.none_with_number", number=number))
+            return
+        for alert in alerts[:3]:
+            text, markup = render(context, alert, context.language)
+            await say(update, text, markup)  # type: ignore[arg-type]
+        return
+    waiting = [a for a in alerts if orders.is_open(a.state)]
+    if not waiting:
+        await say(update, texts("order.none_open"))
+        return
+    lines = [texts.plural("order.open_title", len(waiting)), ""]
+    shops = {a.shop_id for a in waiting}
+    for shop_id in sorted(shops):
+        shop = context.store.shop_of_id(shop_id)
+        mine = [a for a in waiting if a.shop_id == shop_id]
+        counts = Counter(orders.stage_of(a.state) for a in mine)
+        summary = ", ".join(
+            f"{texts(orders.stage_key(stage))} {counts[stage]}"
+            for stage in orders.Stage
+            if counts[stage]
+        )
+        lines.append(texts("order.open_line", shop=shop.name if shop else "", summary=summary))
+    rows = [
+        [
+            (
+                f"{a.order_id[:8].upper()} · {texts(orders.stage_key(orders.stage_of(a.state)))}",
+                callback("ord", "show", str(a.id)),
+            )
+        ]
+        for a in waiting[:LISTED]
+    ]
+    lines += ["", texts("order.lookup_hint")]
+    await say(update, "\n".join(lines), inline(rows))
+
+
+async def show(update: Update, context: BotContext) -> None:
+    """ord:show:<alert>: the order's card, with its buttons, as a new message."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    alert = await _owned(update, context, query.data.split(":")[2])
+    if alert is None:
+        return
+    await query.answer()
+    text, markup = render(context, alert, context.language)
+    await say(update, text, markup)  # type: ignore[arg-type]
+
+
 def handlers() -> list[BaseHandler]:
     actions = "|".join(action.value for action in Action)
     return [
+        CommandHandler("orders", list_orders, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(show, pattern=r"^ord:show:\d+$"),
         CallbackQueryHandler(action_pressed, pattern=rf"^ord:({actions}):\d+$"),
         CallbackQueryHandler(reason_chosen, pattern=rf"^ord:why:\d+:({actions}):\d{{3}}$"),
         CallbackQueryHandler(confirmed, pattern=rf"^ord:yes:\d+:({actions}):\d{{3}}$"),

@@ -311,6 +311,23 @@ class Store:
                 .where(OrderAlert.id == alert_id, Seller.telegram_id == telegram_id)
             ).first()
 
+    def alerts_of(self, telegram_id: int, number: str | None = None) -> list[OrderAlert]:
+        """Every order alert of this Telegram user's seller, newest first (those whose order id
+        starts with `number`, in any case, if given)."""
+        with session_scope(self.engine) as session:
+            query = (
+                select(OrderAlert)
+                .join(Shop, Shop.id == OrderAlert.shop_id)  # type: ignore[arg-type]
+                .join(Seller, Seller.id == Shop.seller_id)  # type: ignore[arg-type]
+                .where(Seller.telegram_id == telegram_id)
+            )
+            if number:
+                pattern = _escape_like(number.strip().lower()) + "%"
+                query = query.where(
+                    func.lower(OrderAlert.order_id).like(pattern, escape="\\")  # type: ignore[arg-type]
+                )
+            return list(session.exec(query.order_by(OrderAlert.id.desc())))  # type: ignore[union-attr]
+
     def beat(self, name: str = "bot") -> None:
         with session_scope(self.engine) as session:
             row = session.get(Heartbeat, name) or Heartbeat(name=name, beat_at=utcnow())

@@ -186,6 +186,7 @@ async def test_help_and_unknown_messages(server: TelegramTestServer, bot: BotPro
     await seller.expect("menu.not_understood")
     assert [c["command"] for c in server.commands() or []] == [
         "start",
+        "orders",
         "addproduct",
         "catalogue",
         "stock",

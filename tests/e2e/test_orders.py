@@ -226,3 +226,40 @@ async def test_two_presses_at_once_move_the_order_once_and_strangers_are_refused
         engine.dispose()
     assert order.order_state == "Accepted"
     await stopped_cleanly(bot, server)
+
+
+async def test_orders_lists_open_orders_by_stage_and_finds_one_by_number(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    bot, seller, (_butter, salt) = await alerted(server, tmp_path, 7106)
+    user = seller.user
+    await user.send_text("/orders")
+    await seller.expect("order.none_open")
+    first = bot.simulate_order("--seller-telegram-id", "7106", "--items", f"{salt.id}:1")
+    alert = await user.next_message()
+    await seller.press(alert, seller.texts("order.action.accept"))
+    await user.next_edit()
+    second = bot.simulate_order("--seller-telegram-id", "7106", "--items", f"{salt.id}:1")
+    await user.next_message()
+
+    await user.send_text("/orders")
+    listing = await user.next_message()
+    assert visible(seller.texts.plural("order.open_title", 2)) in listing.text
+    new, accepted = seller.texts("order.stage.new"), seller.texts("order.stage.accepted")
+    assert f"{new} 1" in listing.text and f"{accepted} 1" in listing.text
+    newest = second.stdout.strip()[:8].upper()
+    label, data = listing.buttons[0]
+    assert label.startswith(newest)
+    await seller.press(listing, data)
+    card = await user.next_message()
+    assert newest in card.text and stage(seller, "new") in card.text
+
+    number = first.stdout.strip()[:6]
+    await user.send_text(f"/orders {number.lower()}")
+    found = await user.next_message()
+    assert (
+        first.stdout.strip()[:8].upper() in found.text and stage(seller, "accepted") in found.text
+    )
+    await user.send_text("/orders zzzz")
+    await seller.expect("order.none_with_number", number="zzzz")
+    await stopped_cleanly(bot, server)
