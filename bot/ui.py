@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from telegram import (
     CallbackQuery,
@@ -41,6 +41,11 @@ def inline(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def delete_rows(texts: Callable[[str], str], yes: str, no: str) -> list[list[tuple[str, str]]]:
+    """The two buttons that confirm a deletion ("Yes, delete it") or keep the thing."""
+    return [[(texts("button.delete_yes"), yes)], [(texts("button.delete_no"), no)]]
 
 
 def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -36,6 +36,7 @@ from bot.storage.models import Product, Shop
 from bot.ui import (
     PRIVATE_MESSAGE,
     callback,
+    delete_rows,
     edit_in_place,
     edit_markup_in_place,
     in_rows,
@@ -43,7 +44,7 @@ from bot.ui import (
     say,
     with_note,
 )
-from conversations import form
+from conversations import form, stores
 
 log = logging.getLogger(__name__)
 
@@ -120,13 +121,6 @@ def page_view(
     return body, inline(rows)
 
 
-async def _owned_shop(update: Update, context: BotContext, shop_id: int) -> Shop | None:
-    shop = context.store.shop_of(form.user_id(update), shop_id)
-    if shop is None and update.callback_query is not None:
-        await update.callback_query.answer(context.texts("stores.not_found"), show_alert=True)
-    return shop
-
-
 async def _show_page(
     update: Update,
     context: BotContext,
@@ -174,7 +168,7 @@ async def browse(update: Update, context: BotContext) -> Step | int:
 async def shop_chosen(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    shop = await _owned_shop(update, context, int(query.data.split(":")[2]))
+    shop = await stores.owned_shop(update, context, int(query.data.split(":")[2]))
     if shop is None:
         return ConversationHandler.END
     await query.answer()
@@ -189,7 +183,7 @@ async def page_chosen(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.data is not None
     _, _, shop_id, page = query.data.split(":")
-    shop = await _owned_shop(update, context, int(shop_id))
+    shop = await stores.owned_shop(update, context, int(shop_id))
     if shop is None:
         return ConversationHandler.END
     draft = Browsing.load(update, context)
@@ -250,6 +244,10 @@ def card_markup(product: Product, texts: Texts) -> InlineKeyboardMarkup:
         [(texts("button.back_to_catalogue"), callback("cat", "pg", str(product.shop_id), "0"))],
     ]
     return inline(rows)
+
+
+async def _card_in_place(query: CallbackQuery, product: Product, texts: Texts) -> None:
+    await edit_in_place(query, card_caption(product, texts), card_markup(product, texts))
 
 
 async def owned_product(update: Update, context: BotContext, product_id: int) -> Product | None:
@@ -334,9 +332,7 @@ async def stock_pressed(update: Update, context: BotContext) -> None:
         await query.answer(context.texts(failure), show_alert=True)
         return
     await query.answer(context.texts("item.stock_now", stock=stock))
-    await edit_in_place(
-        query, card_caption(product, context.texts), card_markup(product, context.texts)
-    )
+    await _card_in_place(query, product, context.texts)
 
 
 async def choose_field(update: Update, context: BotContext) -> None:
@@ -350,8 +346,7 @@ async def choose_field(update: Update, context: BotContext) -> None:
     pid = str(product.id)
     buttons = [
         (texts(f"pd_field.{field}"), callback("it", "ed", pid, field))
-        for field in product_form.EDITABLE
-        if field != "gst_split" or product_form.is_required(field, product.answers)
+        for field in product_form.editable(product.answers)
     ]
     rows = [*in_rows(buttons, 2), [(texts("button.back"), callback("it", "keep", pid))]]
     await query.answer()
@@ -366,10 +361,7 @@ async def ask_delete(update: Update, context: BotContext) -> None:
         return
     texts = context.texts
     pid = str(product.id)
-    rows = [
-        [(texts("button.delete_yes"), callback("it", "delok", pid))],
-        [(texts("button.delete_no"), callback("it", "keep", pid))],
-    ]
+    rows = delete_rows(texts, callback("it", "delok", pid), callback("it", "keep", pid))
     await query.answer()
     await edit_in_place(query, texts("item.delete_confirm", name=product.name), inline(rows))
 
@@ -380,9 +372,7 @@ async def kept(update: Update, context: BotContext) -> None:
     product = await owned_product(update, context, _product_id(update))
     if product is not None:
         await query.answer()
-        await edit_in_place(
-            query, card_caption(product, context.texts), card_markup(product, context.texts)
-        )
+        await _card_in_place(query, product, context.texts)
 
 
 async def delete(update: Update, context: BotContext) -> None:

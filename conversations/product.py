@@ -827,9 +827,7 @@ async def show_review(
             texts("button.edit", label=texts(f"pd_field.{field}")),
             callback("pd", "fix", _token(draft), field),
         )
-        for field in product_form.EDITABLE
-        if field != "facts"
-        and (field != "gst_split" or product_form.is_required(field, draft.answers))
+        for field in product_form.editable(draft.answers)
     ]
     rows = [*in_rows(edits, 2), [(texts("button.publish"), callback("pd", "ok", _token(draft)))]]
     lines = [texts("product.review.title"), "", *detail_lines(draft.answers, texts)]

@@ -22,6 +22,7 @@ from bot.storage.models import Shop
 from bot.ui import (
     PRIVATE_MESSAGE,
     callback,
+    delete_rows,
     edit_in_place,
     edit_markup_in_place,
     in_rows,
@@ -202,10 +203,7 @@ async def ask_delete(update: Update, context: BotContext) -> None:
         return
     texts = context.texts
     sid = str(shop.id)
-    rows = [
-        [(texts("button.delete_yes"), callback("sf", "delok", sid))],
-        [(texts("button.delete_no"), callback("sf", "open", sid))],
-    ]
+    rows = delete_rows(texts, callback("sf", "delok", sid), callback("sf", "open", sid))
     await query.answer()
     await _edit(update, texts("stores.delete_confirm", name=shop.name), rows)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain import pricing
 from bot.domain import product as rules
-from bot.domain.questions import Questions
+from bot.domain.questions import Questions, question_at
 from bot.domain.seller import InvalidInput, clean_name
 from bot.domain.storefront_form import parse_area
 
@@ -66,24 +66,8 @@ FIELDS: tuple[str, ...] = (
     "area",
     *FACTS,
 )
-# The review card's Edit buttons: a policy or fact comes with the question that brings it.
-EDITABLE: tuple[str, ...] = (
-    "sub_categories",
-    "photos",
-    "name",
-    "short_description",
-    "long_description",
-    "mrp",
-    "price",
-    "gst_included",
-    "gst_rate",
-    "gst_split",
-    "unit",
-    "unit_value",
-    "stock",
-    "policies",
-    "area",
-)
+# The Edit buttons: a policy or a label fact comes with the question that brings it.
+EDITABLE: tuple[str, ...] = tuple(f for f in FIELDS if f not in POLICY_FIELDS and f not in FACTS)
 YES_NO = frozenset({"gst_included", "returnable", "seller_pickup_return", "cancellable", "cod"})
 YES_NO |= rules.BOOLEAN_FACTS
 
@@ -127,6 +111,13 @@ def is_required(field: str, answers: Answers) -> bool:
 
 
 QUESTIONS = Questions(FIELDS, is_required)
+
+
+def editable(answers: Answers) -> tuple[str, ...]:
+    """The Edit buttons these answers call for (no GST billing to edit at 0% GST)."""
+    return tuple(f for f in EDITABLE if is_required(f, answers))
+
+
 next_field = QUESTIONS.next_field
 previous_field = QUESTIONS.previous_field
 answered_count = QUESTIONS.answered_count
@@ -323,11 +314,7 @@ def buyer_pays(answers: Answers) -> Decimal:
 def field_at(path: str) -> str | None:
     """The question whose answer the gateway refused at `path`, which starts with the item's
     index in the batch ("0.catalogue_item_details.price.selling_price")."""
-    _, _, path = path.partition(".")
-    for prefix, field in _GATEWAY_FIELDS:
-        if path == prefix or path.startswith(prefix + "."):
-            return field
-    return None
+    return question_at(path.partition(".")[2], _GATEWAY_FIELDS)
 
 
 _GATEWAY_FIELDS: tuple[tuple[str, str], ...] = (

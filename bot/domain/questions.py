@@ -6,11 +6,20 @@ each a tuple of field names plus a rule for which fields the answers so far requ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 Answers = dict[str, Any]
+
+
+def question_at(path: str, prefixes: Iterable[tuple[str, str]]) -> str | None:
+    """The question a gateway's refused field path belongs to: the first (prefix, question)
+    whose prefix is the path or a parent of it ("pickup_details" for "pickup_details.email")."""
+    for prefix, field in prefixes:
+        if path == prefix or path.startswith(prefix + "."):
+            return field
+    return None
 
 
 @dataclass(frozen=True)

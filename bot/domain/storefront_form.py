@@ -15,7 +15,7 @@ from bot.domain import seller as rules
 from bot.domain import storefront as store_rules
 from bot.domain.banks import bank_name_for
 from bot.domain.india import match_state, state_by_code
-from bot.domain.questions import Questions
+from bot.domain.questions import Questions, question_at
 from bot.domain.seller import InvalidInput
 
 # The order the questions are asked in; the review card and the storefront card follow it.
@@ -326,14 +326,12 @@ def from_gateway(storefront: Mapping[str, Any], seller: SellerFacts) -> Answers:
 def field_at(path: str, answers: Answers) -> str | None:
     """The question whose answer the gateway refused at `path` ("pickup_details.pickup_pincode");
     for a detail not typed here (billing as registered), the question that chose it."""
-    for prefix, field in _GATEWAY_FIELDS:
-        if path == prefix or path.startswith(prefix + "."):
-            if field in BILLING_FIELDS and not is_required(field, answers):
-                return "billing"
-            if field in REGISTERED_FIELDS and not is_required(field, answers):
-                return "registered_address"
-            return field
-    return None
+    field = question_at(path, _GATEWAY_FIELDS)
+    if field in BILLING_FIELDS and not is_required(field, answers):
+        return "billing"
+    if field in REGISTERED_FIELDS and not is_required(field, answers):
+        return "registered_address"
+    return field
 
 
 # Most specific first: the first prefix a refused path starts with names the question.
