@@ -27,7 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.domain import product_form
-from bot.domain.product import STOCK_MAX, clean_stock
+from bot.domain.product import LOW_STOCK_CHOICES, STOCK_MAX, clean_stock
 from bot.domain.seller import InvalidInput
 from bot.gateways.base import GatewayError, NotFound
 from bot.i18n import Texts
@@ -222,7 +222,13 @@ def card_caption(product: Product, texts: Texts) -> str:
         if product.stock == 0
         else texts("item.stock", stock=texts.number(product.stock))
     )
-    return "\n".join([texts("item.title", name=product.name), texts.money(product.price), stock])
+    level = (
+        texts("item.low_stock_off")
+        if product.low_stock_at is None
+        else texts("item.low_stock_at", level=texts.number(product.low_stock_at))
+    )
+    lines = [texts("item.title", name=product.name), texts.money(product.price), stock, level]
+    return "\n".join(lines)
 
 
 def card_markup(product: Product, texts: Texts) -> InlineKeyboardMarkup:
@@ -238,10 +244,13 @@ def card_markup(product: Product, texts: Texts) -> InlineKeyboardMarkup:
             (texts("button.item_photos"), callback("it", "ed", pid, "photos")),
         ],
         [
+            (texts("button.low_stock_level"), callback("it", "low", pid)),
             (texts("button.edit_item"), callback("it", "edits", pid)),
-            (texts("button.delete"), callback("it", "del", pid)),
         ],
-        [(texts("button.back_to_catalogue"), callback("cat", "pg", str(product.shop_id), "0"))],
+        [
+            (texts("button.delete"), callback("it", "del", pid)),
+            (texts("button.back_to_catalogue"), callback("cat", "pg", str(product.shop_id), "0")),
+        ],
     ]
     return inline(rows)
 
@@ -351,6 +360,49 @@ async def choose_field(update: Update, context: BotContext) -> None:
     rows = [*in_rows(buttons, 2), [(texts("button.back"), callback("it", "keep", pid))]]
     await query.answer()
     await edit_markup_in_place(query, inline(rows))
+
+
+async def ask_low_stock(update: Update, context: BotContext) -> None:
+    """it:low:<id>: the levels to be warned at, the current one ticked."""
+    query = update.callback_query
+    assert query is not None
+    product = await owned_product(update, context, _product_id(update))
+    if product is None:
+        return
+    texts = context.texts
+    pid = str(product.id)
+
+    def choice(level: int | None, label: str) -> tuple[str, str]:
+        ticked = "✅ " if level == product.low_stock_at else ""
+        return ticked + label, callback("it", "lowat", pid, "off" if level is None else str(level))
+
+    levels = [choice(level, texts.number(level)) for level in LOW_STOCK_CHOICES]
+    rows = [
+        *in_rows(levels, 4),
+        [choice(None, texts("button.low_stock_off"))],
+        [(texts("button.back"), callback("it", "keep", pid))],
+    ]
+    await query.answer()
+    await edit_in_place(query, texts("item.ask_low_stock", name=product.name), inline(rows))
+
+
+async def low_stock_chosen(update: Update, context: BotContext) -> None:
+    """it:lowat:<id>:<level|off>: the item's new level, then its card again."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    product = await owned_product(update, context, _product_id(update))
+    if product is None:
+        return
+    chosen = query.data.split(":")[3]
+    level = None if chosen == "off" else int(chosen)
+    if level is not None and level not in LOW_STOCK_CHOICES:  # forged: only the offered levels
+        await query.answer()
+        await _card_in_place(query, product, context.texts)
+        return
+    product = context.store.set_low_stock_at(product.id or 0, level) or product
+    log.info("item %s low-stock level is now %s", product.id, level)
+    await query.answer()
+    await _card_in_place(query, product, context.texts)
 
 
 async def ask_delete(update: Update, context: BotContext) -> None:
@@ -519,6 +571,8 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(open_item, pattern=r"^it:open:\d+$"),
         CallbackQueryHandler(stock_pressed, pattern=r"^it:(inc|dec|out):\d+$"),
         CallbackQueryHandler(choose_field, pattern=r"^it:edits:\d+$"),
+        CallbackQueryHandler(ask_low_stock, pattern=r"^it:low:\d+$"),
+        CallbackQueryHandler(low_stock_chosen, pattern=r"^it:lowat:\d+:(\d{1,2}|off)$"),
         CallbackQueryHandler(ask_delete, pattern=r"^it:del:\d+$"),
         CallbackQueryHandler(kept, pattern=r"^it:keep:\d+$"),
         CallbackQueryHandler(delete, pattern=r"^it:delok:\d+$"),

@@ -18,6 +18,7 @@ from bot.context import BotContext
 from bot.domain import orders
 from bot.domain.orders import Action, StaleTransition
 from bot.gateways.base import GatewayError, OrderStateUpdate
+from bot.jobs import stock
 from bot.jobs.orders import render
 from bot.storage.models import OrderAlert
 from bot.ui import PRIVATE_MESSAGE, callback, edit_in_place, edit_markup_in_place, inline, say
@@ -152,12 +153,17 @@ async def move(
         log.warning("gateway refused order %s to %s", alert.order_id, new_state)
         await query.message.reply_text(texts("order.not_moved"))  # type: ignore[union-attr]
         return
-    alert.state, alert.reason = new_state, reason or alert.reason
-    alert.details = {**alert.details, "order": {**alert.details["order"], "order_state": new_state}}
-    context.store.save_alert(alert)
+    context.store.move_alert(
+        alert,
+        new_state,
+        reason=reason or alert.reason,
+        details={**alert.details, "order": {**alert.details["order"], "order_state": new_state}},
+    )
     log.info("order %s is now %s (reason %s)", alert.order_id, new_state, reason)
     text, markup = render(context, alert, context.language)
     await edit_in_place(query, text, markup)  # type: ignore[arg-type]
+    for product in stock.due_by_chat(context).get(alert.chat_id, []):
+        await stock.tell(context, product, alert.chat_id)
 
 
 # How many open orders /orders lists as buttons; more is a day's work better seen by number.

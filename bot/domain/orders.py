@@ -141,6 +141,18 @@ def stage_of(order_state: str) -> Stage:
         raise ValueError(f"unknown order state: {order_state!r}") from None
 
 
+def holds_stock(order_state: str) -> bool:
+    """Whether the order's packs are out of the shop's stock: from the seller's acceptance until
+    a cancellation (a new order's packs are still on the shelf; a cancelled one's are back)."""
+    return stage_of(order_state) not in {Stage.NEW, Stage.CANCELLED}
+
+
+def stock_taken(old_state: str, new_state: str) -> int:
+    """1 if moving an order between these states takes its packs out of stock, -1 if it puts
+    them back, 0 if the stock is unchanged."""
+    return int(holds_stock(new_state)) - int(holds_stock(old_state))
+
+
 # ---------------------------------------------------------------------------------------------
 # Buttons and transitions
 

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,31 @@ UNIT_BUTTONS: tuple[UnitDenomination, ...] = (
 UNIT_VALUE_MAX = 1_000_000
 # Stock counts packs; ten lakh of them is more than any small shop holds.
 STOCK_MAX = 1_000_000
+
+# Low stock (issue 5): the seller is told once when orders bring an item's stock down to this
+# many packs or fewer; each item has its own level, from these choices or none.
+LOW_STOCK_DEFAULT = 2
+LOW_STOCK_CHOICES = (0, 1, 2, 3, 5, 10, 20)
+
+
+class LowStock(StrEnum):
+    """Whether the seller is to hear that an item runs low."""
+
+    OK = "ok"  # above its level, or no level: nothing to say
+    DUE = "due"  # orders brought it to its level: an alert is to be sent
+    TOLD = "told"  # the seller knows: alerted, or set the stock that low themselves
+
+
+def low_stock_after(stock: int, level: int | None, was: LowStock, *, by_seller: bool) -> LowStock:
+    """An item's low-stock state once its stock is `stock`. A fall to the level through orders
+    makes an alert due, once until the stock rises above the level again; a seller who sets the
+    stock (or the level) sees the number on the card and needs no alert."""
+    if level is None or stock > level:
+        return LowStock.OK
+    if was is not LowStock.OK:
+        return LowStock.TOLD if by_seller else was
+    return LowStock.TOLD if by_seller else LowStock.DUE
+
 
 # What sellers add after a pack size by habit ("500 g", "2 kgs", "6 pcs"). A word naming another
 # unit than the one chosen is refused: "500 g" for an item counted in kg would list 500 kg.

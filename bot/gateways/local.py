@@ -27,10 +27,9 @@ from sqlalchemy import (
 from sqlmodel import Field, Session, SQLModel, select
 
 from bot.domain.categories import FSSAI_CATEGORIES
-from bot.domain.orders import FINAL_STATES
+from bot.domain.orders import FINAL_STATES, holds_stock
 from bot.gateways.base import (
     ORDER_STATES,
-    SETU_ORDER_STATES,
     AlreadyExists,
     CatalogueItem,
     FieldError,
@@ -432,11 +431,6 @@ def _item_problems(item: CatalogueItem, storefront: LocalStorefront) -> Problems
         ),
     )
     return problems
-
-
-# Before the seller accepts an order its packs are still in stock (ONDC: Created, Pending;
-# Setu's two confirmation states); a cancelled order's are back.
-_UNRESERVED_STATES = frozenset({"Created", "Pending", "Cancelled", *SETU_ORDER_STATES})
 
 
 def _order_problems(order: OrderInput, stock: Mapping[str, int]) -> Problems:
@@ -858,8 +852,8 @@ class LocalGateway(SellerGateway):
     def _move_stock(session: Session, row: LocalOrder, new_state: str) -> bool:
         """Takes an order's packs out of stock when it is accepted (or moved on from new), puts
         them back when it is cancelled; False, changing nothing, if the stock has run out."""
-        reserving = not row.reserved and new_state not in _UNRESERVED_STATES
-        releasing = row.reserved and new_state == "Cancelled"
+        reserving = not row.reserved and holds_stock(new_state)
+        releasing = row.reserved and not holds_stock(new_state)
         if not (reserving or releasing):
             return True
         lines = [

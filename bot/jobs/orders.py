@@ -1,16 +1,18 @@
 """New-order alerts: a repeating job asks the gateway for the orders changed since its cursor,
 records an alert for each new one before anything is sent, then sends what is due.
 
+Low-stock alerts (jobs/stock.py) due in a chat follow its order alerts.
+
 No alert is lost and none is doubled: the alert row is written (and the cursor moved) before
 the message is sent, and its message id right after; an alert whose send failed is sent at the
-next tick. Messages to one chat are a second apart (Telegram's 1 per second per chat, which
-AIORateLimiter does not enforce); AIORateLimiter keeps the total at 30 per second and waits out
-a 429.
+next tick. Messages to one chat are a second apart (Telegram's 1 per second per chat); the
+bot's FloodLimiter (bot/ratelimit.py) keeps the total just under 30 a second and waits out a 429.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 
@@ -21,7 +23,8 @@ from bot.cards import order_text
 from bot.context import BotContext
 from bot.domain import orders
 from bot.gateways.base import GatewayError, OrderChange
-from bot.storage.models import OrderAlert
+from bot.jobs import stock
+from bot.storage.models import OrderAlert, Product
 from bot.ui import callback, inline
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 JOB_NAME = "orders"
 CURSOR = "gateway-orders"
 PER_CHAT_SECONDS = 1.0
+PAGE = 500  # changed orders asked for at a time
 
 
 def order_buttons(alert: OrderAlert, texts: object) -> list[list[tuple[str, str]]]:
@@ -62,7 +66,7 @@ def record(context: BotContext, change: OrderChange) -> None:
         seller = store.owner_of(shop) if shop else None
         if shop is None or seller is None:
             return  # a storefront this bot did not open
-        store.save_alert(
+        store.add_alert(
             OrderAlert(
                 order_id=change.order.order_id,
                 shop_id=shop.id or 0,
@@ -74,9 +78,12 @@ def record(context: BotContext, change: OrderChange) -> None:
     elif alert.state != change.order.order_state:
         # Moved by someone else (the buyer cancelled, the marketplace updated it): the seller's
         # own presses update the alert before the gateway's change comes back here.
-        alert.state, alert.details = change.order.order_state, details
-        alert.changed_outside = alert.message_id is not None
-        store.save_alert(alert)
+        store.move_alert(
+            alert,
+            change.order.order_state,
+            details=details,
+            changed_outside=alert.message_id is not None,
+        )
 
 
 async def deliver(context: BotContext, alert: OrderAlert) -> None:
@@ -104,32 +111,49 @@ async def deliver(context: BotContext, alert: OrderAlert) -> None:
     )
 
 
-async def _deliver_to_chat(context: BotContext, alerts: list[OrderAlert]) -> None:
-    for index, alert in enumerate(alerts):
+async def _deliver_to_chat(
+    context: BotContext, chat_id: int, alerts: list[OrderAlert], low: list[Product]
+) -> None:
+    """One chat's order alerts, then its low-stock alerts, a second apart."""
+    sends = [functools.partial(deliver, context, alert) for alert in alerts]
+    sends += [functools.partial(stock.tell, context, product, chat_id) for product in low]
+    for index, send in enumerate(sends):
         if index:
             await asyncio.sleep(PER_CHAT_SECONDS)
         try:
-            await deliver(context, alert)
+            await send()
         except TelegramError as failure:  # blocked, gone, or Telegram down: the next tick
-            log.warning("alert for order %s not delivered: %s", alert.order_id, failure)
+            log.warning("alerts to chat %s not delivered: %s", chat_id, failure)
+            return
+
+
+async def read_changes(context: BotContext) -> None:
+    """Records every order changed since the cursor, page by page, moving the cursor after each
+    page is recorded (so nothing is lost, and a restart reads on from there)."""
+    store = context.store
+    while True:
+        try:
+            changed = await context.gateway.changed_orders(store.cursor_token(CURSOR), PAGE)
+        except GatewayError as failure:
+            log.warning("orders not read from the gateway: %s", failure)
+            return
+        for change in changed.changes:
+            record(context, change)
+        store.set_cursor_token(CURSOR, changed.cursor)
+        if len(changed.changes) < PAGE:
             return
 
 
 async def watch_orders(context: BotContext) -> None:
-    store = context.store
-    try:
-        changed = await context.gateway.changed_orders(store.cursor_token(CURSOR))
-    except GatewayError as failure:
-        log.warning("orders not read from the gateway: %s", failure)
-        changed = None
-    if changed is not None:
-        for change in changed.changes:
-            record(context, change)
-        store.set_cursor_token(CURSOR, changed.cursor)  # recorded first: nothing is lost
+    await read_changes(context)
     by_chat: dict[int, list[OrderAlert]] = defaultdict(list)
-    for alert in store.alerts_to_deliver():
+    for alert in context.store.alerts_to_deliver():
         by_chat[alert.chat_id].append(alert)
-    await asyncio.gather(*(_deliver_to_chat(context, alerts) for alerts in by_chat.values()))
+    low = stock.due_by_chat(context)
+    chats = list(by_chat) + [chat for chat in low if chat not in by_chat]
+    await asyncio.gather(
+        *(_deliver_to_chat(context, chat, by_chat[chat], low.get(chat, [])) for chat in chats)
+    )
 
 
 def watch(application: Application, every_seconds: float) -> None:

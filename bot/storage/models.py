@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric
 from sqlmodel import Field, SQLModel
 
+from bot.domain.product import LOW_STOCK_DEFAULT, LowStock
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -88,6 +90,9 @@ class Product(SQLModel, table=True):
     price: Decimal = Field(sa_type=Numeric(12, 2))  # what the buyer pays, GST included
     stock: int
     photo_file_id: str | None = Field(default=None, max_length=200)  # Telegram's, to show again
+    # Told once when orders bring the stock to this many packs or fewer; None: never told.
+    low_stock_at: int | None = LOW_STOCK_DEFAULT
+    low_stock: str = Field(default=LowStock.OK.value, max_length=8)  # a domain.product.LowStock
     # The seller's answers the item was published from: an edit starts from them (Setu's GET
     # returns another shape, without the stock).
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

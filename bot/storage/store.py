@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, or_, update
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from bot.domain import orders
+from bot.domain.product import LowStock, low_stock_after
 from bot.storage.db import session_scope, upsert
 from bot.storage.models import (
     Cursor,
@@ -104,16 +106,20 @@ class Store:
     # Products ---------------------------------------------------------------------------------
 
     def save_product(self, product: Product) -> Product:
-        """Lists a published item, or updates the listing with the same catalogue_item_id."""
-        values = product.model_dump(exclude={"id", "updated_at"})
+        """Lists a published item, or updates the listing with the same catalogue_item_id (its
+        low-stock level stays as the seller set it)."""
+        values = product.model_dump(exclude={"id", "updated_at", "low_stock"})
         values["name_key"] = search_key(product.name)
         with session_scope(self.engine) as session:
             listed = session.exec(
                 select(Product).where(Product.catalogue_item_id == product.catalogue_item_id)
             ).first()
+            if listed is not None:
+                values.pop("low_stock_at")
             row = listed or Product.model_validate(values)
             for name, value in values.items():
                 setattr(row, name, value)
+            _stock_set_by_seller(row, row.stock)
             row.updated_at = utcnow()
             session.add(row)
             session.flush()
@@ -151,11 +157,45 @@ class Store:
             ).first()
 
     def set_product_stock(self, product_id: int, stock: int) -> None:
+        """The stock the seller set (the card shows it, so no low-stock alert follows)."""
+        with session_scope(self.engine) as session:
+            row = session.get(Product, product_id)
+            if row is not None:
+                _stock_set_by_seller(row, stock)
+                row.updated_at = utcnow()
+                session.add(row)
+
+    def set_low_stock_at(self, product_id: int, level: int | None) -> Product | None:
+        """The item's low-stock level (None: no alerts); the item as it is now."""
+        with session_scope(self.engine) as session:
+            row = session.get(Product, product_id)
+            if row is not None:
+                row.low_stock_at = level
+                _stock_set_by_seller(row, row.stock)
+                session.add(row)
+                session.flush()
+                session.refresh(row)
+            return row
+
+    def low_stock_due(self) -> list[tuple[Product, int]]:
+        """Items orders brought to their low-stock level, with their seller's chat, oldest
+        change first."""
+        with session_scope(self.engine) as session:
+            rows = session.exec(
+                select(Product, Seller.telegram_id)
+                .join(Shop, Shop.id == Product.shop_id)  # type: ignore[arg-type]
+                .join(Seller, Seller.id == Shop.seller_id)  # type: ignore[arg-type]
+                .where(Product.low_stock == LowStock.DUE.value)
+                .order_by(Product.updated_at, Product.id)  # type: ignore[arg-type]
+            )
+            return [(product, chat_id) for product, chat_id in rows.all()]
+
+    def low_stock_told(self, product_id: int) -> None:
         with self.engine.begin() as connection:
             connection.execute(
                 update(Product)
-                .where(Product.id == product_id)
-                .values(stock=stock, updated_at=utcnow())  # type: ignore[arg-type]
+                .where(Product.id == product_id, Product.low_stock == LowStock.DUE.value)  # type: ignore[arg-type]
+                .values(low_stock=LowStock.TOLD.value)
             )
 
     def set_product_photo(self, product_id: int, file_id: str) -> None:
@@ -281,6 +321,39 @@ class Store:
         with session_scope(self.engine) as session:
             return session.exec(select(OrderAlert).where(OrderAlert.order_id == order_id)).first()
 
+    def add_alert(self, alert: OrderAlert) -> OrderAlert:
+        """Records a new order's alert; an order that arrives already accepted has its packs
+        taken out of the items' stock here, in the same transaction."""
+        with session_scope(self.engine) as session:
+            session.add(alert)
+            session.flush()
+            _follow_stock(session, alert, orders.STAGE_STATES[orders.Stage.NEW], alert.state)
+            session.refresh(alert)
+            return alert
+
+    def move_alert(self, alert: OrderAlert, state: str, **changes: Any) -> bool:
+        """Moves an alert to its order's new state (and `changes`, e.g. the reason), taking the
+        order's packs out of the items' stock or putting them back as the move requires, in one
+        transaction. False, writing nothing, if the stored alert is at that state already: of a
+        press and the watcher seeing the same move, only the first counts the stock. `alert`
+        is refreshed to the stored row either way."""
+        with session_scope(self.engine) as session:
+            row = session.get(OrderAlert, alert.id)
+            if row is None:
+                return False
+            moved = row.state != state
+            if moved:
+                _follow_stock(session, row, row.state, state)
+                row.state = state
+                for name, value in changes.items():
+                    setattr(row, name, value)
+                session.add(row)
+                session.flush()
+                session.refresh(row)
+            for name, value in row.model_dump().items():  # the caller's copy, as stored
+                setattr(alert, name, value)
+            return moved
+
     def save_alert(self, alert: OrderAlert) -> OrderAlert:
         with session_scope(self.engine) as session:
             row = session.merge(alert)
@@ -338,6 +411,39 @@ class Store:
         with session_scope(self.engine) as session:
             row = session.get(Heartbeat, name)
             return row.beat_at if row else None
+
+
+def _stock_set_by_seller(row: Product, stock: int) -> None:
+    row.stock = stock
+    row.low_stock = low_stock_after(
+        stock, row.low_stock_at, LowStock(row.low_stock), by_seller=True
+    ).value
+
+
+def _follow_stock(session: Session, alert: OrderAlert, old_state: str, new_state: str) -> None:
+    """The items' stock as the gateway keeps it when an order moves (domain.orders.stock_taken):
+    Setu cannot tell stock, so the index counts it too; a fall to an item's level makes a
+    low-stock alert due."""
+    taken = orders.stock_taken(old_state, new_state)
+    if not taken:
+        return
+    quantities: dict[str, int] = {}
+    for line in alert.details["order"]["order_items"]:
+        item = line["store_front_product_id"]
+        quantities[item] = quantities.get(item, 0) + int(line["quantity"])
+    products = session.exec(
+        select(Product).where(
+            Product.shop_id == alert.shop_id,
+            Product.catalogue_item_id.in_(list(quantities)),  # type: ignore[attr-defined]
+        )
+    )
+    for product in products:
+        product.stock = max(0, product.stock - taken * quantities[product.catalogue_item_id])
+        product.low_stock = low_stock_after(
+            product.stock, product.low_stock_at, LowStock(product.low_stock), by_seller=False
+        ).value
+        product.updated_at = utcnow()
+        session.add(product)
 
 
 def _escape_like(text: str) -> str:

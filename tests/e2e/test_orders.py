@@ -11,6 +11,7 @@ from bot.gateways.base import OrderStateUpdate
 from bot.gateways.local import LocalGateway
 from bot.storage.db import make_engine
 from bot.storage.models import Product
+from bot.storage.store import Store
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.seller import visible
 from tests.e2e.telegram_server import TelegramTestServer
@@ -262,4 +263,92 @@ async def test_orders_lists_open_orders_by_stage_and_finds_one_by_number(
     )
     await user.send_text("/orders zzzz")
     await seller.expect("order.none_with_number", number="zzzz")
+    await stopped_cleanly(bot, server)
+
+
+async def restock(bot: BotProcess, telegram_id: int, product: Product, stock: int) -> None:
+    """The seller's stock of an item set to `stock`, at the gateway and in the bot's index."""
+    engine = make_engine(bot.database_url)
+    try:
+        [(shop, _)] = await bot.storefronts(telegram_id)
+        await LocalGateway(engine).set_inventory(
+            shop.gateway_storefront_id, product.catalogue_item_id, stock
+        )
+        Store(engine).set_product_stock(product.id or 0, stock)
+    finally:
+        engine.dispose()
+
+
+async def test_orders_that_bring_stock_to_its_level_warn_the_seller_once(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    bot, seller, (butter, _salt) = await alerted(server, tmp_path, 7107)
+    user = seller.user
+    await restock(bot, 7107, butter, 5)
+
+    # 5 in stock, 3 ordered and accepted: 2 left, the default level. One warning, after the edit.
+    bot.simulate_order("--seller-telegram-id", "7107", "--items", f"{butter.id}:3")
+    alert = await user.next_message()
+    await seller.press(alert, seller.texts("order.action.accept"))
+    await user.next_edit()
+    warning = await user.next_message()
+    assert "Amul Butter" in warning.text and "2 left" in warning.text
+    assert warning.button_data == [f"it:set:{butter.id}", f"it:open:{butter.id}"]
+
+    # Another accepted order while still low: no second warning.
+    bot.simulate_order("--seller-telegram-id", "7107", "--items", f"{butter.id}:1")
+    alert = await user.next_message()
+    await seller.press(alert, seller.texts("order.action.accept"))
+    await user.next_edit()
+    await asyncio.sleep(1)
+    assert user.pending() == []
+
+    # Set stock from the warning, then raise the item's level to 5 from its card.
+    await seller.press(warning, f"it:set:{butter.id}")
+    await seller.expect("item.ask_stock", name="Amul Butter", stock="1")
+    await user.send_text("8")
+    await seller.expect("item.stock_saved", name="Amul Butter", stock="8")
+    card = await user.next_message()
+    assert visible(seller.texts("item.low_stock_at", level="2")) in card.text
+    await seller.press(card, f"it:low:{butter.id}")
+    levels = await user.next_edit()
+    assert ("✅ 2", f"it:lowat:{butter.id}:2") in levels.buttons
+    await seller.press(levels, f"it:lowat:{butter.id}:5")
+    card = await user.next_edit()
+    assert visible(seller.texts("item.low_stock_at", level="5")) in card.text
+
+    # A buyer's order accepted elsewhere brings it to 4: the watcher warns, after the edit and
+    # its notice. The buyer then cancels: the stock is back at 8, and the seller is not warned.
+    order = bot.simulate_order("--seller-telegram-id", "7107", "--items", f"{butter.id}:4")
+    alert = await user.next_message()
+    engine = make_engine(bot.database_url)
+    try:
+        [(shop, _)] = await bot.storefronts(7107)
+        gateway = LocalGateway(engine)
+        for state in ("Accepted", "Cancelled"):
+            await gateway.update_orders(
+                shop.gateway_storefront_id,
+                [OrderStateUpdate(order_id=order.stdout.strip(), order_state=state)],
+            )
+            await user.next_edit()
+            await user.next_message()  # "changed by the buyer or the marketplace"
+            if state == "Accepted":
+                warning = await user.next_message()
+                assert "4 left" in warning.text and "at 5 or fewer" in warning.text
+        stock = Store(engine).product_of(7107, butter.id or 0)
+    finally:
+        engine.dispose()
+    assert stock is not None and stock.stock == 8
+    await asyncio.sleep(1)
+    assert user.pending() == []
+
+    # A forged level, and another seller's item, are refused or ignored.
+    query = await user.press_data(card.message_id, f"it:lowat:{butter.id}:7")
+    assert (await user.callback_answer(query)).text is None
+    stranger = Merchant(server.user(7108, "Mallory", language_code="en"))
+    await stranger.registered()
+    hello = await stranger.user.send_text("hello")
+    await stranger.expect("menu.not_understood")
+    query = await stranger.user.press_data(hello.message_id, f"it:lowat:{butter.id}:off")
+    assert (await stranger.user.callback_answer(query)).text == stranger.texts("item.not_found")
     await stopped_cleanly(bot, server)

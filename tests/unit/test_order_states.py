@@ -346,3 +346,25 @@ def test_every_refusal_key_is_listed_and_only_not_allowed_names_the_stage() -> N
         check_reason(Stage.NEW, "011")
     seen.add(caught.value.reason)
     assert seen == set(ERROR_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "taken"),
+    [
+        ("Created", "Accepted", 1),  # accepted: the packs leave the shelf
+        ("BAP CONFIRMED", "Accepted", 1),
+        ("Accepted", "Packed", 0),
+        ("Packed", "Out-for-delivery", 0),
+        ("Out-for-delivery", "Order-delivered", 0),
+        ("Accepted", "Cancelled", -1),  # cancelled after acceptance: back on the shelf
+        ("Out-for-delivery", "Cancelled", -1),
+        ("Created", "Cancelled", 0),  # rejected: they never left
+        ("Created", "Pending", 0),
+        ("Cancelled", "Cancelled", 0),
+    ],
+)
+def test_stock_follows_acceptance_and_cancellation(old: str, new: str, taken: int) -> None:
+    from bot.domain.orders import holds_stock, stock_taken
+
+    assert stock_taken(old, new) == taken
+    assert holds_stock("Order-delivered") and not holds_stock("Created")

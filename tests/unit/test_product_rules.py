@@ -538,3 +538,26 @@ def test_ingredient_lists_may_be_long() -> None:
 def test_only_text_facts_are_typed(key: str) -> None:
     with pytest.raises(KeyError):
         clean_fact(key, "yes")
+
+
+@pytest.mark.parametrize(
+    ("stock", "level", "was", "by_seller", "now"),
+    [
+        (5, 2, "ok", False, "ok"),
+        (2, 2, "ok", False, "due"),  # orders brought it to the level: tell the seller
+        (0, 2, "ok", False, "due"),
+        (1, 2, "due", False, "due"),  # not told yet: still due
+        (1, 2, "told", False, "told"),  # told once per dip
+        (3, 2, "told", False, "ok"),  # back above: the next dip is told again
+        (1, 2, "ok", True, "told"),  # the seller set it that low: the card shows it
+        (1, 2, "due", True, "told"),
+        (0, None, "due", False, "ok"),  # no alerts for this item
+        (0, 0, "ok", False, "due"),
+    ],
+)
+def test_low_stock_is_told_once_per_dip(
+    stock: int, level: int | None, was: str, by_seller: bool, now: str
+) -> None:
+    from bot.domain.product import LowStock, low_stock_after
+
+    assert low_stock_after(stock, level, LowStock(was), by_seller=by_seller) == LowStock(now)

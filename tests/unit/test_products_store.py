@@ -107,3 +107,61 @@ def test_deleting_a_shop_forgets_its_products(store: Store, shop_id: int) -> Non
     store.delete_shop(shop_id)
     assert saved.id is not None and store.product_of(OWNER, saved.id) is None
     assert store.products_page(shop_id, 0, 8) == ([], 0)
+
+
+def _alert(store: Store, shop_id: int, items: list[tuple[Product, int]], state: str):
+    from bot.storage.models import OrderAlert
+
+    lines = [{"store_front_product_id": p.catalogue_item_id, "quantity": q} for p, q in items]
+    return store.add_alert(
+        OrderAlert(
+            order_id=str(uuid.uuid4()),
+            shop_id=shop_id,
+            chat_id=OWNER,
+            state=state,
+            details={"order": {"order_items": lines}},
+        )
+    )
+
+
+def test_orders_move_the_index_stock_once_and_make_low_stock_due(
+    store: Store, shop_id: int
+) -> None:
+    butter = store.save_product(product(shop_id, "Butter", stock=5))
+    salt = store.save_product(product(shop_id, "Salt", stock=9))
+    alert = _alert(store, shop_id, [(butter, 2), (salt, 1), (butter, 1)], "Created")
+    assert store.move_alert(alert, "Accepted", reason=None) is True
+    assert store.move_alert(alert, "Accepted") is False  # the watcher sees the same move
+    assert alert.state == "Accepted"
+    stocks = {p.name: (p.stock, p.low_stock) for p in store.products_page(shop_id, 0, 10)[0]}
+    assert stocks == {"Butter": (2, "due"), "Salt": (8, "ok")}
+    assert [(p.name, chat) for p, chat in store.low_stock_due()] == [("Butter", OWNER)]
+    store.low_stock_told(butter.id or 0)
+    assert store.low_stock_due() == []
+    assert store.move_alert(alert, "Packed") is True  # no stock change
+    assert store.move_alert(alert, "Cancelled") is True  # back on the shelf, above the level
+    stocks = {p.name: (p.stock, p.low_stock) for p in store.products_page(shop_id, 0, 10)[0]}
+    assert stocks == {"Butter": (5, "ok"), "Salt": (9, "ok")}
+
+
+def test_an_order_seen_first_when_accepted_takes_its_stock(store: Store, shop_id: int) -> None:
+    butter = store.save_product(product(shop_id, "Butter", stock=1))
+    _alert(store, shop_id, [(butter, 3)], "Accepted")  # more than the index knew: 0, not -2
+    listed = store.product_of(OWNER, butter.id or 0)
+    assert listed is not None and listed.stock == 0
+
+
+def test_the_seller_sets_the_level_and_a_relisting_keeps_it(store: Store, shop_id: int) -> None:
+    butter = store.save_product(product(shop_id, "Butter", stock=4))
+    assert butter.low_stock_at == 2
+    changed = store.set_low_stock_at(butter.id or 0, 5)
+    assert changed is not None and (changed.low_stock_at, changed.low_stock) == (5, "told")
+    relisted = store.save_product(
+        product(shop_id, "Butter", stock=9).model_copy(
+            update={"catalogue_item_id": butter.catalogue_item_id}
+        )
+    )
+    assert (relisted.low_stock_at, relisted.low_stock) == (5, "ok")
+    store.set_product_stock(butter.id or 0, 1)  # the seller's own count: no alert due
+    assert store.low_stock_due() == []
+    assert store.set_low_stock_at(butter.id or 0, None).low_stock == "ok"  # type: ignore[union-attr]
