@@ -9,9 +9,9 @@ updates/s (updates handled / wall time from the first send to the last reply) an
 latency (a user's send -> the bot's awaited reply arriving at the server), medians over runs.
 
 Bots:
-  sellerbot          `sellerbot run`, exactly as shipped (its AIORateLimiter included).
-  sellerbot-nolimit  the same code, with the AIORateLimiter's flood limits switched off
-                     (overall_max_rate=0, group_max_rate=0; retries on 429 kept), patched in at
+  sellerbot          `sellerbot run`, exactly as shipped (its FloodLimiter included).
+  sellerbot-nolimit  the same code, with the FloodLimiter's flood limits switched off
+                     (no turns taken; retries on 429 kept), patched in at
                      start-up by this script. Shows what the code costs, not the limiter's pace.
   echo               bench/echo_bot.py: Application + one MessageHandler replying the same text.
 
@@ -53,16 +53,13 @@ HOST_CHECK = "http://127.0.0.1:"
 ECHO_BOT = Path(__file__).resolve().with_name("echo_bot.py")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-# The AIORateLimiter without flood limits; everything else in the bot is untouched.
+# The bot's FloodLimiter without flood limits (429s still waited out); the rest is untouched.
 NOLIMIT_SHIM = """
 import sys
-from telegram.ext import AIORateLimiter
-_init = AIORateLimiter.__init__
-def _no_limits(self, *args, **kwargs):
-    kwargs["overall_max_rate"] = 0
-    kwargs["group_max_rate"] = 0
-    _init(self, *args, **kwargs)
-AIORateLimiter.__init__ = _no_limits
+from bot import ratelimit
+async def _no_turns(self, chat_id):
+    return None
+ratelimit.FloodLimiter._take_turn = _no_turns
 from bot.__main__ import main
 sys.exit(main(["run"]))
 """

@@ -13,7 +13,6 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -31,6 +30,7 @@ from bot.i18n import INDIA, I18n
 from bot.jobs.heartbeat import start_heartbeat
 from bot.jobs.orders import watch as watch_orders
 from bot.jobs.silence import note_activity, watch_silence
+from bot.ratelimit import FloodLimiter
 from bot.redact import redact
 from bot.replay import ReplayGuard, UpdateQueue
 from bot.storage.db import make_engine
@@ -86,7 +86,7 @@ def build_application(settings: Settings) -> BotApplication:
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=INDIA),
-        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        rate_limiter=FloodLimiter(max_retries=RATE_LIMIT_RETRIES),
     )
     application = (
         ApplicationBuilder()

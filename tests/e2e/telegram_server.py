@@ -1072,6 +1072,7 @@ class TelegramTestServer:
         bot_username: str = "sellerbot_test_bot",
         bot_first_name: str = "SellerBot Test",
         rate_limit: bool = False,
+        chat_burst: float = 3,
         callback_query_timeout: float | None = None,
     ) -> None:
         self.token = token
@@ -1092,6 +1093,7 @@ class TelegramTestServer:
             "has_main_web_app": False,
         }
         self.rate_limit = rate_limit
+        self.chat_burst = chat_burst  # messages a private chat may get at once (1: none)
         self.callback_query_timeout = callback_query_timeout
         self.errors: list[ProtocolViolation] = []
         self.stats: Counter[str] = Counter()
@@ -1580,7 +1582,8 @@ class TelegramTestServer:
         chat = self._chat_buckets.get(user.id)
         if chat is None:
             # Telegram tolerates short bursts in a private chat but ~1 message/s on average.
-            chat = self._chat_buckets[user.id] = _Bucket(3, 1.0, 3, now)
+            burst = self.chat_burst
+            chat = self._chat_buckets[user.id] = _Bucket(burst, 1.0, burst, now)
         if self._global_bucket is None:
             self._global_bucket = _Bucket(30, 30.0, 30, now)
         wait = max(chat.wait_time(now), self._global_bucket.wait_time(now))
