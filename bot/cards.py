@@ -9,6 +9,7 @@ from bot.domain import orders, registration, storefront, storefront_form
 from bot.domain.categories import category_by_value
 from bot.gateways.base import OrderChange
 from bot.i18n import Texts
+from bot.ui import MAX_MESSAGE_CHARS
 
 
 def shown(field: str, value: Any, texts: Texts) -> str:
@@ -104,6 +105,10 @@ def storefront_lines(answers: dict[str, Any], texts: Texts) -> list[str]:
 # --- orders -----------------------------------------------------------------------------------
 
 
+# A buyer's address as the alert shows it: enough for any real one (Setu sets no limit).
+ADDRESS_SHOWN = 300
+
+
 def order_text(
     alert_details: dict[str, Any],
     shop_name: str,
@@ -111,21 +116,24 @@ def order_text(
     texts: Texts,
     state: str,
 ) -> str:
-    """An order as the seller reads it: what, how much, how paid, where to, when, and its stage."""
+    """An order as the seller reads it: what, how much, how paid, where to, when, and its stage.
+    It fits one message whatever the order: item lines that do not fit end in "…" (a seller with
+    a 500-line order still sees its total, address and stage, and can accept it)."""
     change = OrderChange.model_validate(alert_details)
     order = change.order
-    lines = [texts("order.card.title", number=order.order_id[:8].upper(), shop=shop_name), ""]
-    for line in order.order_items:
-        lines.append(
-            texts(
-                "order.card.line",
-                quantity=line.quantity,
-                name=item_names.get(line.store_front_product_id, texts("order.card.unknown_item")),
-                total=texts.money(line.total_value),
-            )
+    head = [texts("order.card.title", number=order.order_id[:8].upper(), shop=shop_name), ""]
+    items = [
+        texts(
+            "order.card.line",
+            quantity=line.quantity,
+            name=item_names.get(line.store_front_product_id, texts("order.card.unknown_item")),
+            total=texts.money(line.total_value),
         )
+        for line in order.order_items
+    ]
     payment = {True: "order.card.cod", False: "order.card.prepaid", None: "order.card.paid_unknown"}
-    lines += [
+    address = order.buyer_details.delivery_address
+    foot = [
         "",
         texts(
             "order.card.total",
@@ -134,11 +142,23 @@ def order_text(
         ),
         texts(
             "order.card.deliver_to",
-            pincode=order.buyer_details.delivery_address.pincode,
-            address=order.buyer_details.delivery_address.address,
+            pincode=address.pincode,
+            address=_cut(address.address, ADDRESS_SHOWN),
         ),
     ]
     if change.placed_at is not None:
-        lines.append(texts("order.card.placed", time=texts.time(change.placed_at)))
-    lines.append(texts("order.card.stage", stage=texts(orders.stage_key(orders.stage_of(state)))))
-    return "\n".join(lines)
+        foot.append(texts("order.card.placed", time=texts.time(change.placed_at)))
+    foot.append(texts("order.card.stage", stage=texts(orders.stage_key(orders.stage_of(state)))))
+    room = MAX_MESSAGE_CHARS - len("\n".join(head + foot)) - len("\n…\n")
+    shown: list[str] = []
+    for line in items:
+        room -= len(line) + 1
+        if room < 0:
+            shown.append("…")
+            break
+        shown.append(line)
+    return "\n".join(head + shown + foot)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gettext
 import html
 import string
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,8 @@ from babel.numbers import format_currency, format_decimal
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LANGUAGE = "en"  # the English catalogue is the source of truth for keys and placeholders
 INDIA = ZoneInfo("Asia/Kolkata")
+# The picker's order: Census 2011 speakers (English as India's link language after Hindi).
+SPEAKERS_ORDER = ("hi", "en", "bn", "mr", "te", "ta", "gu", "ur", "kn", "or", "ml", "pa", "as")
 
 
 class Html(str):
@@ -70,6 +73,12 @@ class Texts:
         self._catalogue = catalogue
         self._fallback = fallback
         self.locale = Locale.parse(f"{catalogue.language}_IN")
+        # Indian grouping (12,34,567) everywhere, even where CLDR's pattern for the language
+        # groups by thousands (Kannada; Marathi money); native digits where they are the
+        # language's default (CLDR: Bengali, Marathi). Babel always writes ASCII digits.
+        self._number_format = _indian_grouping(self.locale.decimal_formats[None].pattern)
+        self._money_format = _indian_grouping(self.locale.currency_formats["standard"].pattern)
+        self._digits = _native_digits(self.locale)
 
     def __call__(self, key: str, /, **params: object) -> str:
         template = self._catalogue.messages.get(key) or self._fallback.messages.get(key)
@@ -95,16 +104,48 @@ class Texts:
         return template.format(n=self.number(n), **_escaped(params))
 
     def number(self, value: int | Decimal) -> str:
-        """A number with Indian digit grouping, e.g. 1,23,456."""
-        return format_decimal(value, locale=self.locale)
+        """A number with Indian digit grouping, e.g. 1,23,456 (১,২৩,৪৫৬ in Bengali)."""
+        return format_decimal(value, self._number_format, locale=self.locale).translate(
+            self._digits
+        )
 
     def money(self, amount: Decimal) -> str:
         """Rupees for this locale, e.g. ₹1,23,456.50."""
-        return format_currency(amount, "INR", locale=self.locale)
+        text = format_currency(amount, "INR", self._money_format, locale=self.locale)
+        return text.translate(self._digits)
 
     def time(self, moment: datetime) -> str:
         """A moment shown in India's time zone."""
-        return format_datetime(moment, "medium", tzinfo=INDIA, locale=self.locale)
+        text = format_datetime(moment, "medium", tzinfo=INDIA, locale=self.locale)
+        return text.translate(self._digits)
+
+
+def _indian_grouping(pattern: str) -> str:
+    """A CLDR number pattern with India's lakh/crore grouping (#,##,##0)."""
+    return pattern if "#,##,##0" in pattern else pattern.replace("#,##0", "#,##,##0")
+
+
+# CLDR numbering systems of India's scripts, by the Unicode name of their digits.
+_DIGIT_SCRIPTS = {
+    "beng": "BENGALI",
+    "deva": "DEVANAGARI",
+    "gujr": "GUJARATI",
+    "guru": "GURMUKHI",
+    "knda": "KANNADA",
+    "mlym": "MALAYALAM",
+    "orya": "ORIYA",
+    "tamldec": "TAMIL",
+    "telu": "TELUGU",
+}
+
+
+def _native_digits(locale: Locale) -> dict[int, str]:
+    """A str.translate table from ASCII digits to the locale's default digits ({} for ASCII)."""
+    script = _DIGIT_SCRIPTS.get(locale.default_numbering_system)
+    if script is None:
+        return {}
+    zero = ord(unicodedata.lookup(f"{script} DIGIT ZERO"))
+    return {ord("0") + n: chr(zero + n) for n in range(10)}
 
 
 def _escaped(params: Mapping[str, object]) -> dict[str, object]:
@@ -151,10 +192,12 @@ class I18n:
         return base if base in self.catalogues else None
 
     def picker_order(self, telegram_language: str | None) -> list[str]:
-        """Languages as the picker offers them: the Telegram app's language first, if we have it."""
+        """Languages as the picker offers them: the Telegram app's language first, if we have it,
+        then by how many people in India speak them (a new catalogue comes after these)."""
         first = self.supported(telegram_language)
-        rest = [code for code in self.languages if code != first]
-        return ([first] if first else []) + rest
+        known = [code for code in SPEAKERS_ORDER if code in self.catalogues]
+        rest = known + sorted(set(self.languages) - set(known))
+        return ([first] if first else []) + [code for code in rest if code != first]
 
     @staticmethod
     def native_name(code: str) -> str:

@@ -86,14 +86,14 @@ async def reason_chosen(update: Update, context: BotContext) -> None:
         await _refused(update, context, refusal)
         return
     texts = context.texts
+    # The reason chosen stays in sight above the confirmation, as a button back to the reasons
+    # (labels stay short in every language; "Yes, reject: <reason>" did not).
     rows = [
+        [(texts.label(orders.reason_key(code)), callback("ord", verb, str(alert.id)))],
         [
-            (
-                texts("order.confirm." + verb, reason=texts(orders.reason_key(code))),
-                callback("ord", "yes", str(alert.id), verb, code),
-            )
+            (texts("order.confirm." + verb), callback("ord", "yes", str(alert.id), verb, code)),
+            (texts("button.back"), callback("ord", "back", str(alert.id))),
         ],
-        [(texts("button.back"), callback("ord", "back", str(alert.id)))],
     ]
     await query.answer()
     await edit_markup_in_place(query, inline(rows))

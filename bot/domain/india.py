@@ -6,6 +6,8 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
+from bot.i18n import Catalogue, catalogue_files
+
 
 @dataclass(frozen=True)
 class State:
@@ -122,6 +124,12 @@ def _build_index() -> dict[str, State]:
             key = _key(name)
             assert index.get(key, state) is state, f"{name!r} would name two states"
             index[key] = state
+    # Each language's name for each state (the picker's buttons, locales/*.po), so a seller can
+    # type what the buttons show; a name that would name two states is left out.
+    for language in catalogue_files().values():
+        for key, name in Catalogue.read(language).messages.items():
+            if key.startswith("state.") and key.removeprefix("state.") in _BY_CODE:
+                index.setdefault(_key(name), _BY_CODE[key.removeprefix("state.")])
     return index
 
 
@@ -136,7 +144,8 @@ def state_by_code(code: str) -> State:
 
 
 def match_state(text: str) -> State | None:
-    """The state or union territory a seller typed (in English or Hindi), or None if unsure."""
+    """The state or union territory a seller typed (in English, Hindi or any language we have a
+    catalogue for), or None if unsure."""
     key = _key(text)
     if not key:
         return None

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 
 from bot.domain.seller import InvalidInput, ascii_digits, clean_fssai, clean_name
 from bot.gateways.base import UnitDenomination
+from bot.i18n import catalogue_files
 
 # The price, MRP and GST of an item follow bot.domain.pricing.
 
@@ -504,7 +505,7 @@ _COUNTRY_ALIASES = {"usa": "US", "america": "US", "uk": "GB", "britain": "GB", "
 
 def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for language in ("en", "hi"):
+    for language in catalogue_files():  # every language the bot speaks, as Babel names them
         for code, name in Locale.parse(language).territories.items():
             if code in _ALPHA3:
                 name = unicodedata.normalize("NFC", name).casefold()

@@ -141,9 +141,13 @@ async def test_reject_with_a_reason_and_a_buyer_cancellation(
     assert seller.texts("order.reason.002") in [label for label, _ in reasons.buttons]
     await seller.press(reasons, seller.texts("order.reason.002"))
     confirm = await user.next_edit()
-    await seller.press(
-        confirm, seller.texts.label("order.confirm.reject", reason=seller.texts("order.reason.002"))
-    )
+    # The chosen reason, shown above the confirmation, leads back to the reasons.
+    assert confirm.buttons[0][0] == seller.texts("order.reason.002")
+    await seller.press(confirm, seller.texts("order.reason.002"))
+    reasons = await user.next_edit()
+    await seller.press(reasons, seller.texts("order.reason.002"))
+    confirm = await user.next_edit()
+    await seller.press(confirm, seller.texts("order.confirm.reject"))
     alert = await user.next_edit()
     assert stage(seller, "cancelled") in alert.text and alert.buttons == []
     # The old Accept button, pressed now: refused with the reason, nothing changes.

@@ -85,13 +85,56 @@ def test_plural_forms_follow_the_count() -> None:
     assert "5 answers;" in texts.plural("onboarding.cancelled", 5)
 
 
-def test_money_and_numbers_use_indian_grouping() -> None:
+def test_eight_languages_each_in_its_own_script() -> None:
+    i18n = I18n()
+    assert set(i18n.languages) == {"en", "hi", "bn", "mr", "ta", "te", "kn", "gu"}
+    names = {code: i18n.native_name(code) for code in i18n.languages}
+    assert names == {
+        "en": "English",
+        "hi": "हिन्दी",
+        "bn": "বাংলা",
+        "mr": "मराठी",
+        "ta": "தமிழ்",
+        "te": "తెలుగు",
+        "kn": "ಕನ್ನಡ",
+        "gu": "ગુજરાતી",
+    }
+
+
+@pytest.mark.parametrize("code", list(CATALOGUES))
+def test_plural_entries_have_the_forms_the_language_has(code: str) -> None:
+    from babel.messages.pofile import read_po
+
+    with catalogue_files()[code].open("rb") as fh:
+        expected = read_po(fh, locale=code).num_plurals
+    catalogue = CATALOGUES[code]
+    assert catalogue.plurals, "the catalogue has plural entries"
+    assert {key: len(forms) for key, forms in catalogue.plurals.items()} == dict.fromkeys(
+        catalogue.plurals, expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "number", "money"),
+    [
+        ("en", "12,34,567", "₹1,23,456.50"),
+        ("hi", "12,34,567", "₹1,23,456.50"),
+        ("ta", "12,34,567", "₹1,23,456.50"),
+        ("te", "12,34,567", "₹1,23,456.50"),
+        ("gu", "12,34,567", "₹1,23,456.50"),
+        # CLDR groups Kannada numbers (and Marathi money) by thousands: Indian grouping here.
+        ("kn", "12,34,567", "₹1,23,456.50"),
+        # Bengali and Marathi write their own digits by default (CLDR).
+        ("bn", "১২,৩৪,৫৬৭", "₹১,২৩,৪৫৬.৫০"),
+        ("mr", "१२,३४,५६७", "₹१,२३,४५६.५०"),
+    ],
+)
+def test_money_and_numbers_use_indian_grouping(code: str, number: str, money: str) -> None:
     from decimal import Decimal
 
-    for code in ("en", "hi"):
-        texts = I18n().texts(code)
-        assert texts.number(1234567) == "12,34,567"
-        assert texts.money(Decimal("123456.5")) == "₹1,23,456.50"
+    texts = I18n().texts(code)
+    assert texts.number(1234567) == number
+    assert texts.money(Decimal("123456.5")) == money
 
 
 def test_times_are_shown_in_india() -> None:
@@ -107,6 +150,9 @@ def test_language_choice() -> None:
     assert i18n.supported("en-US") == "en"
     assert i18n.supported("fr") is None
     assert i18n.picker_order("hi")[0] == "hi"
+    # The app's language first, then by speakers in India.
+    assert i18n.picker_order("ta") == ["ta", "hi", "en", "bn", "mr", "te", "gu", "kn"]
+    assert i18n.picker_order("fr") == ["hi", "en", "bn", "mr", "te", "ta", "gu", "kn"]
     assert i18n.native_name("hi") == "हिन्दी"
 
 

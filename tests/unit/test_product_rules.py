@@ -492,6 +492,14 @@ def test_countries_become_iso_alpha3(typed: str, code: str) -> None:
     assert clean_country(typed) == code
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["চীন", "चीन", "சீனா", "చైనా", "ಚೀನಾ", "ચીન"],  # Bengali ... Gujarati, as Babel writes it
+)
+def test_a_country_typed_in_any_of_our_languages(typed: str) -> None:
+    assert clean_country(typed) == "CHN"
+
+
 @pytest.mark.parametrize("typed", ["Narnia", "", "Europe", "World", "ZZ", "made in china"])
 def test_unknown_countries_are_refused(typed: str) -> None:
     refused("error.country_unknown", clean_country, typed)

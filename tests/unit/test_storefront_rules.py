@@ -46,7 +46,7 @@ from bot.domain.storefront import (
     week_to_gateway,
 )
 from bot.gateways.base import BusinessHours, PickupDetails, Serviceability
-from bot.i18n import LOCALES_DIR, SOURCE_LANGUAGE, Catalogue
+from bot.i18n import LOCALES_DIR, SOURCE_LANGUAGE, Catalogue, catalogue_files
 
 
 def refused(
@@ -684,3 +684,10 @@ def test_describe_week_groups_consecutive_days_with_the_same_hours() -> None:
 
 def test_days_are_setu_keys_in_setu_order() -> None:
     assert [day.value for day in Day] == list(BusinessHours.model_fields)
+
+
+@pytest.mark.parametrize("code", sorted(catalogue_files()))
+def test_a_state_typed_as_any_language_names_it_is_found(code: str) -> None:
+    names = Catalogue.read(catalogue_files()[code]).messages
+    for state in STATES:
+        assert match_state(names[f"state.{state.code}"]) is state, (code, state.code)
