@@ -84,14 +84,14 @@ class Texts:
         template = self._catalogue.messages.get(key) or self._fallback.messages.get(key)
         if template is None:
             raise KeyError(f"no text {key!r} in locales/{SOURCE_LANGUAGE}.po")
-        return template.format(**_escaped(params))
+        return template.format(**self._digits_in(_escaped(params)))
 
     def label(self, key: str, /, **params: object) -> str:
         """A button label: Telegram shows it as plain text, so values are not HTML-escaped."""
         template = self._catalogue.messages.get(key) or self._fallback.messages.get(key)
         if template is None:
             raise KeyError(f"no text {key!r} in locales/{SOURCE_LANGUAGE}.po")
-        return template.format(**params)
+        return template.format(**self._digits_in(params))
 
     def plural(self, key: str, n: int, /, **params: object) -> str:
         """A message whose wording depends on the count n (given to the template as {n})."""
@@ -101,7 +101,16 @@ class Texts:
             forms, index_of = self._fallback.plurals[key], self._fallback.plural_index
         index = index_of(n)  # type: ignore[operator]
         template = forms[min(index, len(forms) - 1)]
-        return template.format(n=self.number(n), **_escaped(params))
+        return template.format(n=self.number(n), **self._digits_in(_escaped(params)))
+
+    def _digits_in(self, params: Mapping[str, object]) -> dict[str, object]:
+        # A count passed as it is ("page {page}") is written in the language's digits too.
+        if not self._digits:
+            return dict(params)
+        return {
+            name: str(value).translate(self._digits) if isinstance(value, int | Decimal) else value
+            for name, value in params.items()
+        }
 
     def number(self, value: int | Decimal) -> str:
         """A number with Indian digit grouping, e.g. 1,23,456 (১,২৩,৪৫৬ in Bengali)."""

@@ -5,7 +5,9 @@ PTB's AIORateLimiter does the same with one difference that matters under load: 
 its place in the bucket before it waits out a 429, so when the pause ends every request that
 queued during it goes at once, a burst Telegram answers with the next 429 (bench/alerts.py saw
 one 429 a second that way). Here a request waits out the pause first and then takes its place,
-and places come evenly spaced (a bucket of one), so the pace after a pause is the pace before.
+a place taken while a new pause began is given up and taken again after it, and places come
+evenly spaced (a bucket of one), so nothing is sent during a pause and the pace after it is
+the pace before.
 One message a second per private chat is kept by the senders that send many (jobs/orders.py):
 a seller's own replies should not wait.
 """
@@ -80,13 +82,19 @@ class FloodLimiter(BaseRateLimiter[int]):
 
     async def _take_turn(self, chat_id: int | str) -> None:
         loop = asyncio.get_running_loop()
-        while (pause := self._resume_at - loop.time()) > 0:
-            await asyncio.sleep(pause)
         if _is_group(chat_id):
             group = self._groups.setdefault(chat_id, AsyncLimiter(GROUP_MESSAGES_PER_MINUTE, 60))
             await group.acquire()
         assert self._overall is not None, "initialize() first"
-        await self._overall.acquire()
+        while True:
+            while (pause := self._resume_at - loop.time()) > 0:
+                await asyncio.sleep(pause)
+            await self._overall.acquire()
+            if loop.time() >= self._resume_at:
+                return
+            # A 429 arrived while this request queued: its turn is void, it queues again after
+            # the pause (going now would earn another 429; going when the pause ends, with all
+            # the others, would be the burst this class exists to avoid).
 
 
 def _is_group(chat_id: int | str) -> bool:

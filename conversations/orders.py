@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
@@ -162,8 +163,11 @@ async def move(
     log.info("order %s is now %s (reason %s)", alert.order_id, new_state, reason)
     text, markup = render(context, alert, context.language)
     await edit_in_place(query, text, markup)  # type: ignore[arg-type]
-    for product in stock.due_by_chat(context).get(alert.chat_id, []):
-        await stock.tell(context, product, alert.chat_id)
+    try:
+        for product in stock.due_by_chat(context).get(alert.chat_id, []):
+            await stock.tell(context, product, alert.chat_id)
+    except TelegramError as failure:  # the order moved; the watcher sends the warning later
+        log.warning("low-stock alert to chat %s not sent now: %s", alert.chat_id, failure)
 
 
 # How many open orders /orders lists as buttons; more is a day's work better seen by number.

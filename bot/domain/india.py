@@ -125,7 +125,7 @@ def _build_index() -> dict[str, State]:
             assert index.get(key, state) is state, f"{name!r} would name two states"
             index[key] = state
     # Each language's name for each state (the picker's buttons, locales/*.po), so a seller can
-    # type what the buttons show; a name that would name two states is left out.
+    # type what the buttons show; a name already taken keeps the state it names (none clash today).
     for language in catalogue_files().values():
         for key, name in Catalogue.read(language).messages.items():
             if key.startswith("state.") and key.removeprefix("state.") in _BY_CODE:

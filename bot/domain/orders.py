@@ -141,6 +141,27 @@ def stage_of(order_state: str) -> Stage:
         raise ValueError(f"unknown order state: {order_state!r}") from None
 
 
+# How far along each stage is: an order never goes back to an earlier one.
+_PROGRESS = {
+    Stage.NEW: 0,
+    Stage.ACCEPTED: 1,
+    Stage.PACKED: 2,
+    Stage.OUT_FOR_DELIVERY: 3,
+    Stage.READY_FOR_PICKUP: 3,
+    Stage.DELIVERED: 4,
+    Stage.CANCELLED: 4,
+}
+
+
+def is_behind(current_state: str, reported_state: str) -> bool:
+    """Whether a state read from the gateway is older than the one the bot holds: a finished
+    order never moves again, and no order goes back a stage. (A page read just before the
+    seller's press, recorded after it, must not undo the press.)"""
+    if current_state in FINAL_STATES:
+        return reported_state != current_state
+    return _PROGRESS[stage_of(reported_state)] < _PROGRESS[stage_of(current_state)]
+
+
 def holds_stock(order_state: str) -> bool:
     """Whether the order's packs are out of the shop's stock: from the seller's acceptance until
     a cancellation (a new order's packs are still on the shelf; a cancelled one's are back)."""

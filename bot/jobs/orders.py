@@ -16,7 +16,7 @@ import functools
 import logging
 from collections import defaultdict
 
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
 from bot.cards import order_text
@@ -75,14 +75,20 @@ def record(context: BotContext, change: OrderChange) -> None:
                 details=details,
             )
         )
-    elif alert.state != change.order.order_state:
+    elif alert.state != change.order.order_state and not orders.is_behind(
+        alert.state, change.order.order_state
+    ):
         # Moved by someone else (the buyer cancelled, the marketplace updated it): the seller's
-        # own presses update the alert before the gateway's change comes back here.
+        # own presses update the alert before the gateway's change comes back here. The seller
+        # hears of it only when the stage they see changes (Setu's "BAP CONFIRMED" after
+        # "AWAITING BAP CONFIRMED" is still a new order: same message, nothing to tell).
+        seen = alert.message_id is not None
         store.move_alert(
             alert,
             change.order.order_state,
             details=details,
-            changed_outside=alert.message_id is not None,
+            changed_outside=seen
+            and orders.stage_of(alert.state) != orders.stage_of(change.order.order_state),
         )
 
 
@@ -97,9 +103,16 @@ async def deliver(context: BotContext, alert: OrderAlert) -> None:
         store.save_alert(alert)
         log.info("order %s announced to chat %s", alert.order_id, alert.chat_id)
         return
-    await context.bot.edit_message_text(
-        text, chat_id=alert.chat_id, message_id=alert.message_id, reply_markup=markup
-    )
+    try:
+        await context.bot.edit_message_text(
+            text, chat_id=alert.chat_id, message_id=alert.message_id, reply_markup=markup
+        )
+    except BadRequest as refused:
+        if "not modified" not in refused.message.lower():
+            # The seller deleted the message (or it is too old to edit): a new one shows it.
+            log.warning("order %s alert not edited (%s): sent again", alert.order_id, refused)
+            message = await context.bot.send_message(alert.chat_id, text, reply_markup=markup)
+            alert.message_id = message.message_id
     alert.changed_outside = False
     store.save_alert(alert)
     texts = context.i18n.texts(language)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from telegram.error import TelegramError
+
 from bot.context import BotContext
 from bot.storage.models import Product
 from bot.ui import callback, inline
@@ -33,22 +35,30 @@ def low_stock_text(context: BotContext, product: Product, language: str | None) 
 
 
 async def tell(context: BotContext, product: Product, chat_id: int) -> None:
-    """Sends one low-stock alert, then marks it told (a crash in between sends it again: a
-    second warning is better than none)."""
+    """Sends one low-stock alert, if it is still due: it is claimed first (so the seller's
+    press and the watcher never both send it) and read afresh (a restock meanwhile cancels it).
+    A send that fails makes it due again; a crash right after the claim loses it (a warning,
+    unlike an order alert, is better missed than doubled)."""
+    current = context.store.claim_low_stock(product.id or 0)
+    if current is None:
+        return
     language = context.store.language_of(chat_id)
     texts = context.i18n.texts(language)
-    pid = str(product.id)
+    pid = str(current.id)
     rows = [
         [
             (texts("button.stock_set"), callback("it", "set", pid)),
             (texts("button.open_item"), callback("it", "open", pid)),
         ]
     ]
-    await context.bot.send_message(
-        chat_id, low_stock_text(context, product, language), reply_markup=inline(rows)
-    )
-    context.store.low_stock_told(product.id or 0)
-    log.info("item %s: low stock (%s) told to chat %s", product.id, product.stock, chat_id)
+    try:
+        await context.bot.send_message(
+            chat_id, low_stock_text(context, current, language), reply_markup=inline(rows)
+        )
+    except TelegramError:
+        context.store.unclaim_low_stock(current.id or 0)
+        raise
+    log.info("item %s: low stock (%s) told to chat %s", current.id, current.stock, chat_id)
 
 
 def due_by_chat(context: BotContext) -> dict[int, list[Product]]:

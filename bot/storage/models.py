@@ -92,7 +92,7 @@ class Product(SQLModel, table=True):
     photo_file_id: str | None = Field(default=None, max_length=200)  # Telegram's, to show again
     # Told once when orders bring the stock to this many packs or fewer; None: never told.
     low_stock_at: int | None = LOW_STOCK_DEFAULT
-    low_stock: str = Field(default=LowStock.OK.value, max_length=8)  # a domain.product.LowStock
+    low_stock: str = Field(default=LowStock.OK.value, max_length=8, index=True)  # a LowStock
     # The seller's answers the item was published from: an edit starts from them (Setu's GET
     # returns another shape, without the stock).
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -144,7 +144,23 @@ class OrderAlert(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     changed_outside: bool = False  # moved by the buyer or the marketplace: edit and tell, once
     reason: str | None = Field(default=None, max_length=8)  # the seller's cancellation code
+    # Packs taken out of each item's stock (catalogue item id -> count) while the order holds
+    # them: a cancellation gives back exactly these, never more than there was.
+    stock_taken: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     created_at: datetime = _when()
+
+
+class GatewayToken(SQLModel, table=True):
+    """A gateway's access token and when it stops being valid, kept across restarts (Setu's
+    tokens last 7 days; asking for one at every start would be wasteful). A secret: never log."""
+
+    __tablename__ = "gateway_tokens"
+
+    name: str = Field(primary_key=True, max_length=64)  # the gateway and its base URL
+    token: str = Field(max_length=4096)
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 class Heartbeat(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, or_, update
@@ -16,6 +16,7 @@ from bot.storage.db import session_scope, upsert
 from bot.storage.models import (
     Cursor,
     Draft,
+    GatewayToken,
     Heartbeat,
     OrderAlert,
     Product,
@@ -190,12 +191,27 @@ class Store:
             )
             return [(product, chat_id) for product, chat_id in rows.all()]
 
-    def low_stock_told(self, product_id: int) -> None:
+    def claim_low_stock(self, product_id: int) -> Product | None:
+        """Marks a due low-stock alert as told and returns the item as it is now; None if it is
+        no longer due (told by another path, or restocked). Whoever claims it sends it."""
         with self.engine.begin() as connection:
-            connection.execute(
+            claimed = connection.execute(
                 update(Product)
                 .where(Product.id == product_id, Product.low_stock == LowStock.DUE.value)  # type: ignore[arg-type]
                 .values(low_stock=LowStock.TOLD.value)
+            ).rowcount
+        if not claimed:
+            return None
+        with session_scope(self.engine) as session:
+            return session.get(Product, product_id)
+
+    def unclaim_low_stock(self, product_id: int) -> None:
+        """A claimed alert that could not be sent: due again, for the next tick."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(Product)
+                .where(Product.id == product_id, Product.low_stock == LowStock.TOLD.value)  # type: ignore[arg-type]
+                .values(low_stock=LowStock.DUE.value)
             )
 
     def set_product_photo(self, product_id: int, file_id: str) -> None:
@@ -292,6 +308,23 @@ class Store:
 
     # Order alerts -----------------------------------------------------------------------------
 
+    def gateway_token(self, name: str) -> tuple[str, datetime] | None:
+        """A gateway's stored access token and when it expires (a secret: never log it)."""
+        with session_scope(self.engine) as session:
+            row = session.get(GatewayToken, name)
+            if row is None:
+                return None
+            expires_at = row.expires_at
+            if expires_at.tzinfo is None:  # SQLite gives back naive UTC
+                expires_at = expires_at.replace(tzinfo=UTC)
+            return row.token, expires_at
+
+    def save_gateway_token(self, name: str, token: str, expires_at: datetime) -> None:
+        with self.engine.begin() as connection:
+            upsert(
+                connection, GatewayToken, {"name": name}, {"token": token, "expires_at": expires_at}
+            )
+
     def shop_by_gateway_id(self, gateway_storefront_id: int) -> Shop | None:
         with session_scope(self.engine) as session:
             return session.exec(
@@ -328,6 +361,7 @@ class Store:
             session.add(alert)
             session.flush()
             _follow_stock(session, alert, orders.STAGE_STATES[orders.Stage.NEW], alert.state)
+            session.flush()
             session.refresh(alert)
             return alert
 
@@ -422,8 +456,9 @@ def _stock_set_by_seller(row: Product, stock: int) -> None:
 
 def _follow_stock(session: Session, alert: OrderAlert, old_state: str, new_state: str) -> None:
     """The items' stock as the gateway keeps it when an order moves (domain.orders.stock_taken):
-    Setu cannot tell stock, so the index counts it too; a fall to an item's level makes a
-    low-stock alert due."""
+    Setu cannot tell stock, so the index counts it too. Taking never goes below 0 and is
+    recorded on the alert; giving back returns exactly what was taken. A fall to an item's level
+    makes a low-stock alert due."""
     taken = orders.stock_taken(old_state, new_state)
     if not taken:
         return
@@ -437,13 +472,21 @@ def _follow_stock(session: Session, alert: OrderAlert, old_state: str, new_state
             Product.catalogue_item_id.in_(list(quantities)),  # type: ignore[attr-defined]
         )
     )
+    held = dict(alert.stock_taken)
     for product in products:
-        product.stock = max(0, product.stock - taken * quantities[product.catalogue_item_id])
+        item = product.catalogue_item_id
+        if taken > 0:
+            held[item] = min(product.stock, quantities[item])
+            product.stock -= held[item]
+        else:
+            product.stock += held.pop(item, 0)
         product.low_stock = low_stock_after(
             product.stock, product.low_stock_at, LowStock(product.low_stock), by_seller=False
         ).value
         product.updated_at = utcnow()
         session.add(product)
+    alert.stock_taken = held if taken > 0 else {}
+    session.add(alert)
 
 
 def _escape_like(text: str) -> str:

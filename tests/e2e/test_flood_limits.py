@@ -5,6 +5,7 @@ steady pace, not in a burst that earns the next 429."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from telegram.error import RetryAfter
@@ -51,9 +52,28 @@ async def test_sends_queued_behind_a_429_keep_the_pace() -> None:
         users = [server.user(4000 + n, f"Seller {n}") for n in range(70)]
         for user in users:
             user.known = True
+        sent: list[float] = []  # when the server took each message
+        refused: list[float] = []  # when it answered the injected 429
+        send, pop_failure = server._send_message, server._pop_failure
+
+        def timed_send(p):  # type: ignore[no-untyped-def]
+            sent.append(time.monotonic())
+            return send(p)
+
+        def timed_failure(method):  # type: ignore[no-untyped-def]
+            failure = pop_failure(method)
+            if failure is not None:
+                refused.append(time.monotonic())
+            return failure
+
+        server._methods["sendmessage"] = ("sendMessage", timed_send)
+        server._pop_failure = timed_failure  # type: ignore[method-assign]
         server.fail_next("sendMessage", 429, retry_after=1)
         async with limited_bot(server, FloodLimiter(max_retries=2)) as bot:
             await asyncio.gather(*(bot.send_message(u.id, f"alert {u.id}") for u in users))
+        # Nothing went out during the pause, not even the sends already queued for a turn.
+        [paused_at] = refused
+        assert [t for t in sent if paused_at < t < paused_at + 1] == []
         for user in users:
             assert (await user.next_message()).text == f"alert {user.id}"
         # Only the injected 429: none of the server's own flood limit.

@@ -356,3 +356,34 @@ async def test_orders_that_bring_stock_to_its_level_warn_the_seller_once(
     query = await stranger.user.press_data(hello.message_id, f"it:lowat:{butter.id}:off")
     assert (await stranger.user.callback_answer(query)).text == stranger.texts("item.not_found")
     await stopped_cleanly(bot, server)
+
+
+async def test_a_move_outside_within_the_same_stage_changes_nothing_the_seller_sees(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    # Found by review: the marketplace moved a packed order to In-progress (still "packed"),
+    # the bot's edit changed nothing, Telegram refused it, and no alert reached the seller again.
+    bot, seller, (_butter, salt) = await alerted(server, tmp_path, 7109)
+    user = seller.user
+    first = bot.simulate_order("--seller-telegram-id", "7109", "--items", f"{salt.id}:1")
+    alert = await user.next_message()
+    for action in ("accept", "pack"):
+        await seller.press(alert, seller.texts(f"order.action.{action}"))
+        alert = await user.next_edit()
+    engine = make_engine(bot.database_url)
+    try:
+        [(shop, _)] = await bot.storefronts(7109)
+        await LocalGateway(engine).update_orders(
+            shop.gateway_storefront_id,
+            [OrderStateUpdate(order_id=first.stdout.strip(), order_state="In-progress")],
+        )
+    finally:
+        engine.dispose()
+    await asyncio.sleep(1)
+    assert user.pending() == []  # no edit, no "changed by the marketplace" notice
+    second = bot.simulate_order("--seller-telegram-id", "7109", "--cod")
+    new = await user.next_message()
+    assert second.stdout.strip()[:8].upper() in new.text
+    await seller.press(alert, seller.texts("order.action.ship"))  # the packed order still moves
+    assert stage(seller, "out_for_delivery") in (await user.next_edit()).text
+    await stopped_cleanly(bot, server)

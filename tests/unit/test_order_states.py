@@ -368,3 +368,23 @@ def test_stock_follows_acceptance_and_cancellation(old: str, new: str, taken: in
 
     assert stock_taken(old, new) == taken
     assert holds_stock("Order-delivered") and not holds_stock("Created")
+
+
+@pytest.mark.parametrize(
+    ("current", "reported", "behind"),
+    [
+        ("Accepted", "Created", True),  # a page read before the seller's Accept
+        ("Cancelled", "Accepted", True),  # finished: nothing moves it again
+        ("Order-delivered", "Out-for-delivery", True),
+        ("Created", "Accepted", False),
+        ("Packed", "In-progress", False),  # the same stage: not behind
+        ("Accepted", "Cancelled", False),
+        ("Cancelled", "Cancelled", False),
+    ],
+)
+def test_a_state_read_from_the_gateway_never_goes_back(
+    current: str, reported: str, behind: bool
+) -> None:
+    from bot.domain.orders import is_behind
+
+    assert is_behind(current, reported) is behind

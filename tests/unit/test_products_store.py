@@ -136,7 +136,9 @@ def test_orders_move_the_index_stock_once_and_make_low_stock_due(
     stocks = {p.name: (p.stock, p.low_stock) for p in store.products_page(shop_id, 0, 10)[0]}
     assert stocks == {"Butter": (2, "due"), "Salt": (8, "ok")}
     assert [(p.name, chat) for p, chat in store.low_stock_due()] == [("Butter", OWNER)]
-    store.low_stock_told(butter.id or 0)
+    claimed = store.claim_low_stock(butter.id or 0)
+    assert claimed is not None and claimed.stock == 2
+    assert store.claim_low_stock(butter.id or 0) is None  # one claim, one message
     assert store.low_stock_due() == []
     assert store.move_alert(alert, "Packed") is True  # no stock change
     assert store.move_alert(alert, "Cancelled") is True  # back on the shelf, above the level
@@ -146,9 +148,18 @@ def test_orders_move_the_index_stock_once_and_make_low_stock_due(
 
 def test_an_order_seen_first_when_accepted_takes_its_stock(store: Store, shop_id: int) -> None:
     butter = store.save_product(product(shop_id, "Butter", stock=1))
-    _alert(store, shop_id, [(butter, 3)], "Accepted")  # more than the index knew: 0, not -2
+    alert = _alert(store, shop_id, [(butter, 3)], "Accepted")  # more than the index knew
     listed = store.product_of(OWNER, butter.id or 0)
-    assert listed is not None and listed.stock == 0
+    assert listed is not None and listed.stock == 0  # 0, not -2
+    store.move_alert(alert, "Cancelled")  # gives back the 1 it took, not 3
+    listed = store.product_of(OWNER, butter.id or 0)
+    assert listed is not None and listed.stock == 1
+    salt = store.save_product(product(shop_id, "Salt", stock=5))
+    _alert(store, shop_id, [(salt, 4)], "Accepted")
+    claimed = store.claim_low_stock(salt.id or 0)
+    assert claimed is not None and claimed.stock == 1
+    store.unclaim_low_stock(salt.id or 0)  # the send failed: due again
+    assert [p.name for p, _ in store.low_stock_due()] == ["Salt"]
 
 
 def test_the_seller_sets_the_level_and_a_relisting_keeps_it(store: Store, shop_id: int) -> None:
