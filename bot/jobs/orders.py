@@ -99,8 +99,7 @@ async def deliver(context: BotContext, alert: OrderAlert) -> None:
     text, markup = render(context, alert, language)
     if alert.message_id is None:
         message = await context.bot.send_message(alert.chat_id, text, reply_markup=markup)
-        alert.message_id = message.message_id
-        store.save_alert(alert)
+        store.alert_shown(alert.id or 0, message.message_id)
         log.info("order %s announced to chat %s", alert.order_id, alert.chat_id)
         return
     try:
@@ -113,8 +112,7 @@ async def deliver(context: BotContext, alert: OrderAlert) -> None:
             log.warning("order %s alert not edited (%s): sent again", alert.order_id, refused)
             message = await context.bot.send_message(alert.chat_id, text, reply_markup=markup)
             alert.message_id = message.message_id
-    alert.changed_outside = False
-    store.save_alert(alert)
+    store.alert_shown(alert.id or 0, alert.message_id)
     texts = context.i18n.texts(language)
     stage = texts(orders.stage_key(orders.stage_of(alert.state)))
     await context.bot.send_message(

@@ -388,12 +388,15 @@ class Store:
                 setattr(alert, name, value)
             return moved
 
-    def save_alert(self, alert: OrderAlert) -> OrderAlert:
-        with session_scope(self.engine) as session:
-            row = session.merge(alert)
-            session.flush()
-            session.refresh(row)
-            return row
+    def alert_shown(self, alert_id: int, message_id: int) -> None:
+        """The message that now shows the alert; nothing left to tell. Only these two columns
+        are written: a press may have moved the order while the message was on its way."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(OrderAlert)
+                .where(OrderAlert.id == alert_id)  # type: ignore[arg-type]
+                .values(message_id=message_id, changed_outside=False)
+            )
 
     def alerts_to_deliver(self) -> list[OrderAlert]:
         """Alerts not sent yet, and sent ones whose order changed from outside; oldest first."""

@@ -1,4 +1,5 @@
-"""Every language has every English key, with the same placeholders and valid Telegram HTML."""
+"""Every language has every English key, with the same placeholders and valid Telegram HTML
+(and fits Telegram's limits: test_message_limits.py)."""
 
 from __future__ import annotations
 
@@ -47,29 +48,6 @@ def test_no_empty_texts_and_balanced_html(code: str) -> None:
         opened = [m.group(1) for m in TAG.finditer(text) if not m.group(0).startswith("</")]
         closed = [m.group(1) for m in TAG.finditer(text) if m.group(0).startswith("</")]
         assert sorted(opened) == sorted(closed), f"{code}: {key} has unbalanced tags"
-
-
-@pytest.mark.parametrize("code", list(CATALOGUES))
-def test_button_labels_fit_a_phone(code: str) -> None:
-    catalogue = CATALOGUES[code]
-    prefixes = (
-        "button.",
-        "menu.profile",
-        "menu.language",
-        "menu.help",
-        "menu.new_storefront",
-        "menu.storefronts",
-        "hours.preset.",
-        "state.",
-        "category.",
-        "incorporation.",
-    )
-    long = {
-        key: text
-        for key, text in catalogue.messages.items()
-        if key.startswith(prefixes) and len(text) > 30
-    }
-    assert long == {}
 
 
 def test_user_values_are_escaped_but_catalogue_html_is_kept() -> None:
