@@ -27,7 +27,9 @@ def configure_logging(settings: Settings) -> None:
 
 
 def run(settings: Settings) -> int:
-    settings.token()  # fail on a missing token before touching anything else
+    settings.token()  # fail on a missing token or credentials before touching anything else
+    if settings.gateway == "setu":
+        settings.setu_credentials()
     from telegram import Update
     from telegram.error import InvalidToken
 

@@ -67,7 +67,7 @@ def build_application(settings: Settings) -> BotApplication:
     )
 
     async def post_init(application: Application) -> None:
-        services.gateway = make_gateway(settings.gateway, engine)
+        services.gateway = make_gateway(settings, engine, services.store)
         await publish_command_menus(application.bot, services.i18n)
         start_heartbeat(application, services.store, settings.heartbeat_seconds)
         watch_silence(application, settings.conversation_timeout_minutes)

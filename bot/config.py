@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     data_dir: Path = Path("./data")
     database_url: str | None = None
-    gateway: Literal["local"] = "local"
+    gateway: Literal["local", "setu"] = "local"
+    # Setu's ONDC seller API (SELLERBOT_GATEWAY=setu): the sandbox unless told otherwise.
+    setu_base_url: str = "https://sandbox-ondc.setu.co"
+    setu_client_id: str | None = None
+    setu_client_secret: SecretStr | None = None
     default_language: str = "en"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     operator_chat_id: int | None = None
@@ -44,6 +48,13 @@ class Settings(BaseSettings):
     def _http_root(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://, e.g. https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("setu_base_url")
+    @classmethod
+    def _setu_root(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. https://ondc.setu.co")
         return value.rstrip("/")
 
     @field_validator("media_base_url")
@@ -87,6 +98,26 @@ class Settings(BaseSettings):
     @property
     def bot_api_file_url(self) -> str:
         return f"{self.telegram_api_url}/file/bot"
+
+    def setu_credentials(self) -> tuple[str, str]:
+        """Setu's client id and secret, or a ConfigError naming what is missing."""
+        client_id = (self.setu_client_id or "").strip()
+        secret = (
+            self.setu_client_secret.get_secret_value().strip() if self.setu_client_secret else ""
+        )
+        missing = [
+            name
+            for name, value in (
+                ("SELLERBOT_SETU_CLIENT_ID", client_id),
+                ("SELLERBOT_SETU_CLIENT_SECRET", secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                f"SELLERBOT_GATEWAY=setu needs {' and '.join(missing)} (from Setu's bridge)."
+            )
+        return client_id, secret
 
     def token(self) -> str:
         """The bot token, or a ConfigError saying what is wrong with it."""

@@ -10,6 +10,10 @@ from sqlalchemy import Engine
 
 from bot.gateways.base import OrderInput, SellerGateway
 from bot.gateways.local import LocalGateway
+from bot.gateways.setu.gateway import SetuGateway
+from bot.gateways.setu.http import SANDBOX_URL, SetuHttp
+from bot.storage.store import Store
+from tests.fakes.setu_server import FakeSetu
 
 SeedOrder = Callable[[int, OrderInput], Awaitable[str]]
 
@@ -27,9 +31,24 @@ async def _local(engine: Engine) -> Harness:
     return Harness(gateway=gateway, seed_order=gateway.create_order)
 
 
-# A new implementation adds a factory here, e.g. a SetuGateway pointed at a fake Setu server whose
-# seed_order POSTs to /api/storefronts/{id}/orders (setu-ondc.md §9).
-IMPLEMENTATIONS: dict[str, Callable[[Engine], Awaitable[Harness]]] = {"local": _local}
+async def _setu(engine: Engine) -> Harness:
+    """SetuGateway over HTTP (an httpx transport) to the fake Setu, which validates every request
+    against Setu's OpenAPI spec; orders are placed on the fake as a buyer app would."""
+    fake = FakeSetu()
+    http = SetuHttp(
+        SANDBOX_URL, fake.client_id, fake.client_secret, Store(engine), transport=fake.transport()
+    )
+
+    async def seed_order(setu_storefront_id: int, order: OrderInput) -> str:
+        return fake.add_order(setu_storefront_id, order.model_dump(mode="json"))
+
+    return Harness(gateway=SetuGateway(http, engine), seed_order=seed_order)
+
+
+IMPLEMENTATIONS: dict[str, Callable[[Engine], Awaitable[Harness]]] = {
+    "local": _local,
+    "setu": _setu,
+}
 
 
 @pytest.fixture(params=sorted(IMPLEMENTATIONS))

@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from bot.config import ConfigError, Settings
 from bot.gateways import make_gateway
 from bot.gateways.base import (
     AlreadyExists,
@@ -24,6 +25,8 @@ from bot.gateways.base import (
     UploadResult,
 )
 from bot.gateways.local import LocalGateway
+from bot.gateways.setu.gateway import SetuGateway
+from bot.storage.store import Store
 from tests.contract import samples
 from tests.contract.conftest import SeedOrder
 
@@ -860,10 +863,18 @@ def local(engine: Engine) -> LocalGateway:
     return LocalGateway(engine)
 
 
-def test_make_gateway_knows_local_only(engine: Engine) -> None:
-    assert isinstance(make_gateway("local", engine), LocalGateway)
-    with pytest.raises(ValueError, match="unknown gateway"):
-        make_gateway("setu-sandbox", engine)
+async def test_make_gateway_picks_the_configured_one(engine: Engine) -> None:
+    store = Store(engine)
+    local_settings = Settings(_env_file=None, gateway="local")
+    assert isinstance(make_gateway(local_settings, engine, store), LocalGateway)
+    setu_settings = Settings(
+        _env_file=None, gateway="setu", setu_client_id="id", setu_client_secret="secret"
+    )
+    setu = make_gateway(setu_settings, engine, store)
+    assert isinstance(setu, SetuGateway)
+    await setu.aclose()
+    with pytest.raises(ConfigError, match="SELLERBOT_SETU_CLIENT_SECRET"):
+        make_gateway(Settings(_env_file=None, gateway="setu", setu_client_id="id"), engine, store)
 
 
 @pytest.mark.parametrize(

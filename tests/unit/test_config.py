@@ -71,6 +71,24 @@ def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
             },
             "cannot open the database postgresql+psycopg://u:***@127.0.0.1:1/db",
         ),
+        (
+            {"SELLERBOT_TELEGRAM_TOKEN": TOKEN, "SELLERBOT_GATEWAY": "setu"},
+            "SELLERBOT_GATEWAY=setu needs SELLERBOT_SETU_CLIENT_ID and "
+            "SELLERBOT_SETU_CLIENT_SECRET",
+        ),
+        (
+            {
+                "SELLERBOT_TELEGRAM_TOKEN": TOKEN,
+                "SELLERBOT_GATEWAY": "setu",
+                "SELLERBOT_SETU_CLIENT_ID": "bridge-id",
+                "SELLERBOT_SETU_CLIENT_SECRET": " ",
+            },
+            "needs SELLERBOT_SETU_CLIENT_SECRET",
+        ),
+        (
+            {"SELLERBOT_TELEGRAM_TOKEN": TOKEN, "SELLERBOT_GATEWAY": "flipkart"},
+            "SELLERBOT_GATEWAY",
+        ),
     ],
 )
 def test_run_fails_with_one_line(env: dict[str, str], message: str, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -264,7 +265,7 @@ def _error(response: httpx.Response) -> GatewayError:
     if status == 422:
         return InvalidRequest(_validation_errors(response), code=code)
     if status == 400:
-        return InvalidRequest([FieldError("", _message(response))], code=code)
+        return InvalidRequest(_rule_errors(_message(response)), code=code)
     return Unavailable(f"Setu answered HTTP {status} ({code})", code=code)
 
 
@@ -276,9 +277,25 @@ def _message(response: httpx.Response) -> str:
         return f"HTTP {response.status_code}"
 
 
+_FIELD_PATH = re.compile(r"^([A-Za-z_][\w]*|\d+)(\.([A-Za-z_][\w]*|\d+))*$")
+
+
+def _rule_errors(message: str) -> list[FieldError]:
+    """A 400's message as field errors where it names them ("gst_number: bad; pan: bad", as the
+    fake and [inferred] Setu's validators word them); otherwise one error for the whole body."""
+    errors = []
+    for part in message.split("; "):
+        field, colon, text = part.partition(": ")
+        if colon and _FIELD_PATH.match(field):
+            errors.append(FieldError(field, text))
+        else:
+            errors.append(FieldError("", part))
+    return errors
+
+
 def _validation_errors(response: httpx.Response) -> list[FieldError]:
-    """FastAPI's 422 `detail` as dotted field paths ("body" and the batch index dropped from
-    the front: ["body", 0, "inventory", "quantity"] is "inventory.quantity")."""
+    """FastAPI's 422 `detail` as dotted field paths, "body" dropped from the front: ["body", 0,
+    "inventory", "quantity"] is "0.inventory.quantity" (the item's index in a batch stays)."""
     try:
         detail = response.json()["detail"]
     except (ValueError, KeyError, TypeError):
@@ -286,7 +303,7 @@ def _validation_errors(response: httpx.Response) -> list[FieldError]:
     errors = []
     for entry in detail if isinstance(detail, list) else []:
         location = [str(part) for part in entry.get("loc", [])]
-        while location and (location[0] in {"body", "query", "path"} or location[0].isdigit()):
+        if location and location[0] in {"body", "query", "path"}:
             location.pop(0)
         errors.append(FieldError(".".join(location), str(entry.get("msg", "invalid"))))
     return errors or [FieldError("", "rejected")]

@@ -1,0 +1,84 @@
+"""The real bot on Setu: `sellerbot run` with SELLERBOT_GATEWAY=setu, pointed over real HTTP at
+the fake Setu (which checks every request against Setu's OpenAPI spec). A seller registers,
+opens a storefront, adds a product, and receives and accepts an order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.bot_process import BotProcess
+from tests.e2e.telegram_server import TelegramTestServer
+from tests.e2e.test_orders import stage
+from tests.e2e.test_products import Merchant, add_fashion_item
+from tests.fakes.setu_http_server import FakeSetuServer
+from tests.fakes.setu_server import FakeSetu
+
+
+async def test_a_seller_on_setu_from_registration_to_an_accepted_order(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    fake = FakeSetu()
+    setu = FakeSetuServer(fake)
+    await setu.start()
+    bot = BotProcess(
+        server,
+        tmp_path / "data",
+        SELLERBOT_GATEWAY="setu",
+        SELLERBOT_SETU_BASE_URL=setu.url,
+        SELLERBOT_SETU_CLIENT_ID=fake.client_id,
+        SELLERBOT_SETU_CLIENT_SECRET=fake.client_secret,
+        SELLERBOT_ORDER_POLL_SECONDS="0.3",
+    )
+    try:
+        await bot.start()
+        seller = Merchant(server.user(7401, "Asha", language_code="en"))
+        user = seller.user
+        await seller.ready()
+        [setu_seller] = fake.sellers.values()
+        [storefront] = fake.storefronts.values()
+        assert storefront["setu_seller_id"] == setu_seller["setu_seller_id"]
+
+        await add_fashion_item(seller, "Block print kurta")
+        [item] = fake.catalogues[storefront["setu_storefront_id"]].values()
+        assert item.payload["catalogue_item_details"]["name"] == "Block print kurta"
+        assert item.quantity == 3
+
+        order_id = fake.add_order(
+            storefront["setu_storefront_id"],
+            {
+                "order_state": "Created",
+                "order_items": [
+                    {
+                        "store_front_product_id": item.payload["catalogue_item_id"],
+                        "quantity": 2,
+                        "unit_price": 1299,
+                        "total_value": 2598,
+                    }
+                ],
+                "total_value": 2598,
+                "fulfilment_type": "SELF",
+                "buyer_details": {
+                    "name": "Anita Kulkarni",
+                    "mobile_number": "9822012345",
+                    "delivery_address": {"address": "Karve Road", "pincode": 411038},
+                },
+            },
+        )
+        alert = await user.next_message()
+        assert order_id[:8].upper() in alert.text and "Block print kurta" in alert.text
+        await seller.press(alert, seller.texts("order.action.accept"))
+        alert = await user.next_edit()
+        assert stage(seller, "accepted") in alert.text
+        [order] = fake.orders[storefront["setu_storefront_id"]]
+        assert order["order_state"] == "Accepted"
+        assert item.quantity == 1  # the two packs taken out of Setu's count too
+        # Every request the bot sent validated against Setu's spec, with one token.
+        assert fake.tokens_issued == 1
+        assert all(r.path != "/api/storefront" for r in fake.requests)
+        assert await bot.stop() == 0, bot.log()
+        server.assert_no_errors()
+        assert fake.client_secret not in bot.log()
+    finally:
+        if bot.process is not None and bot.process.returncode is None:
+            await bot.kill()
+        await setu.stop()
