@@ -1,2 +1,2 @@
-"""Setu's ONDC seller API (issue 6): http.py speaks to it (token, retries, errors); the gateway
-itself, mapping our contract onto Setu's routes, comes next."""
+"""Setu's ONDC seller API (issue 6): http.py speaks to it (token, retries, errors), gateway.py
+maps the SellerGateway contract onto its routes, records.py keeps what Setu cannot tell back."""
