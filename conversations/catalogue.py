@@ -168,7 +168,7 @@ async def browse(update: Update, context: BotContext) -> Step | int:
 async def shop_chosen(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    shop = await stores.owned_shop(update, context, int(query.data.split(":")[2]))
+    shop = await stores.owned_shop(update, context, form.pressed_id(update))
     if shop is None:
         return ConversationHandler.END
     await query.answer()
@@ -262,15 +262,7 @@ async def _card_in_place(query: CallbackQuery, product: Product, texts: Texts) -
 async def owned_product(update: Update, context: BotContext, product_id: int) -> Product | None:
     """The item if it is in one of the presser's storefronts; otherwise the press is answered."""
     product = context.store.product_of(form.user_id(update), product_id)
-    if product is None and update.callback_query is not None:
-        log.warning("user %s pressed on item %s, not theirs", form.user_id(update), product_id)
-        await update.callback_query.answer(context.texts("item.not_found"), show_alert=True)
-    return product
-
-
-def _product_id(update: Update) -> int:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    return int(update.callback_query.data.split(":")[2])
+    return await form.owned(update, context, product, f"item {product_id}", "item.not_found")
 
 
 async def show_card(update: Update, context: BotContext, product: Product) -> None:
@@ -294,7 +286,7 @@ async def show_card(update: Update, context: BotContext, product: Product) -> No
 
 
 async def open_item(update: Update, context: BotContext) -> None:
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is not None:
         await update.callback_query.answer()  # type: ignore[union-attr]
         await show_card(update, context, product)
@@ -325,7 +317,7 @@ async def stock_pressed(update: Update, context: BotContext) -> None:
     """+1, -1 and Out of stock on a card: the gateway, then the caption edited in place."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is None:
         return
     verb = query.data.split(":")[1]
@@ -348,7 +340,7 @@ async def choose_field(update: Update, context: BotContext) -> None:
     """Edit on a card: a button per question; each opens that question (product.py)."""
     query = update.callback_query
     assert query is not None
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is None:
         return
     texts = context.texts
@@ -366,7 +358,7 @@ async def ask_low_stock(update: Update, context: BotContext) -> None:
     """it:low:<id>: the levels to be warned at, the current one ticked."""
     query = update.callback_query
     assert query is not None
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is None:
         return
     texts = context.texts
@@ -390,7 +382,7 @@ async def low_stock_chosen(update: Update, context: BotContext) -> None:
     """it:lowat:<id>:<level|off>: the item's new level, then its card again."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is None:
         return
     chosen = query.data.split(":")[3]
@@ -408,7 +400,7 @@ async def low_stock_chosen(update: Update, context: BotContext) -> None:
 async def ask_delete(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is None:
         return
     texts = context.texts
@@ -421,7 +413,7 @@ async def ask_delete(update: Update, context: BotContext) -> None:
 async def kept(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is not None:
         await query.answer()
         await _card_in_place(query, product, context.texts)
@@ -430,7 +422,7 @@ async def kept(update: Update, context: BotContext) -> None:
 async def delete(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is None:
         return
     texts = context.texts
@@ -465,7 +457,7 @@ async def ask_stock(update: Update, context: BotContext, product: Product, note:
 
 
 async def set_pressed(update: Update, context: BotContext) -> Step | int:
-    product = await owned_product(update, context, _product_id(update))
+    product = await owned_product(update, context, form.pressed_id(update))
     if product is None:
         return _stay(update, context)
     await update.callback_query.answer()  # type: ignore[union-attr]

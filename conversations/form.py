@@ -8,6 +8,7 @@ sent, so a restart resumes at the question the seller last saw.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from dataclasses import field as default
@@ -22,11 +23,32 @@ from bot.storage.persistence import SQLModelPersistence
 
 S = TypeVar("S", bound=StrEnum)
 D = TypeVar("D", bound="Draft")
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 def user_id(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
+
+
+def pressed_id(update: Update) -> int:
+    """The short id a button names after its verb: 12 for "it:dec:12" or "sf:open:12"."""
+    assert update.callback_query is not None and update.callback_query.data is not None
+    return int(update.callback_query.data.split(":")[2])
+
+
+async def owned(
+    update: Update, context: BotContext, found: T | None, what: str, refusal: str
+) -> T | None:
+    """`found`, looked up among the presser's own things (`what`, for the log); if it is not
+    there the press is answered with `refusal` and logged: every press on a storefront, an item
+    or an order goes through here, whatever its callback data says."""
+    if found is None and update.callback_query is not None:
+        log.warning("user %s pressed on %s, not theirs", user_id(update), what)
+        await update.callback_query.answer(context.texts(refusal), show_alert=True)
+    return found
 
 
 def _key(update: Update) -> tuple[int, int]:

@@ -30,10 +30,7 @@ log = logging.getLogger(__name__)
 
 async def _owned(update: Update, context: BotContext, alert_id: str) -> OrderAlert | None:
     alert = context.store.alert_of(form.user_id(update), int(alert_id))
-    if alert is None:
-        log.warning("user %s pressed on order alert %s, not theirs", form.user_id(update), alert_id)
-        await update.callback_query.answer(context.texts("order.not_found"), show_alert=True)  # type: ignore[union-attr]
-    return alert
+    return await form.owned(update, context, alert, f"order alert {alert_id}", "order.not_found")
 
 
 async def _refused(update: Update, context: BotContext, refusal: StaleTransition) -> None:
@@ -164,8 +161,8 @@ async def move(
     text, markup = render(context, alert, context.language)
     await edit_in_place(query, text, markup)  # type: ignore[arg-type]
     try:
-        for product in stock.due_by_chat(context).get(alert.chat_id, []):
-            await stock.tell(context, product, alert.chat_id)
+        for product, chat_id in context.store.low_stock_due(alert.chat_id):
+            await stock.tell(context, product, chat_id)
     except TelegramError as failure:  # the order moved; the watcher sends the warning later
         log.warning("low-stock alert to chat %s not sent now: %s", alert.chat_id, failure)
 

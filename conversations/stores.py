@@ -37,15 +37,7 @@ log = logging.getLogger(__name__)
 async def owned_shop(update: Update, context: BotContext, shop_id: int) -> Shop | None:
     """The storefront if the presser's seller owns it; otherwise the press is answered with why."""
     shop = context.store.shop_of(form.user_id(update), shop_id)
-    if shop is None and update.callback_query is not None:
-        log.warning("user %s pressed on storefront %s, not theirs", form.user_id(update), shop_id)
-        await update.callback_query.answer(context.texts("stores.not_found"), show_alert=True)
-    return shop
-
-
-def _shop_id(update: Update) -> int:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    return int(update.callback_query.data.split(":")[2])
+    return await form.owned(update, context, shop, f"storefront {shop_id}", "stores.not_found")
 
 
 def card_text(shop: Shop, stored: Storefront, seller: dict, texts: Texts) -> str:
@@ -147,7 +139,7 @@ async def back_to_list(update: Update, context: BotContext) -> None:
 
 
 async def open_card(update: Update, context: BotContext) -> None:
-    shop = await owned_shop(update, context, _shop_id(update))
+    shop = await owned_shop(update, context, form.pressed_id(update))
     if shop is not None:
         await _edit_to_card(update, context, shop)
 
@@ -156,7 +148,7 @@ async def choose_field(update: Update, context: BotContext) -> None:
     """Edit on a card: a button per question; each opens that question (storefront.py)."""
     query = update.callback_query
     assert query is not None
-    shop = await owned_shop(update, context, _shop_id(update))
+    shop = await owned_shop(update, context, form.pressed_id(update))
     if shop is None:
         return
     texts = context.texts
@@ -174,7 +166,7 @@ async def set_status(update: Update, context: BotContext) -> None:
     """Pause (buyers cannot order; the storefront stays) or Resume."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    shop = await owned_shop(update, context, _shop_id(update))
+    shop = await owned_shop(update, context, form.pressed_id(update))
     if shop is None:
         return
     texts = context.texts
@@ -198,7 +190,7 @@ async def set_status(update: Update, context: BotContext) -> None:
 async def ask_delete(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    shop = await owned_shop(update, context, _shop_id(update))
+    shop = await owned_shop(update, context, form.pressed_id(update))
     if shop is None:
         return
     texts = context.texts
@@ -212,7 +204,7 @@ async def delete(update: Update, context: BotContext) -> None:
     """Deletes the storefront for good, unless orders are still open there."""
     query = update.callback_query
     assert query is not None
-    shop = await owned_shop(update, context, _shop_id(update))
+    shop = await owned_shop(update, context, form.pressed_id(update))
     if shop is None:
         return
     texts = context.texts

@@ -3,9 +3,10 @@ order may be rejected or cancelled; also which orders are still open."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from bot.gateways.base import Order
 
@@ -166,6 +167,16 @@ def holds_stock(order_state: str) -> bool:
     """Whether the order's packs are out of the shop's stock: from the seller's acceptance until
     a cancellation (a new order's packs are still on the shelf; a cancelled one's are back)."""
     return stage_of(order_state) not in {Stage.NEW, Stage.CANCELLED}
+
+
+def quantities(order_items: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Packs ordered per item (catalogue item id, in lower case) over an order's lines, as the
+    gateway gives them (a dict per line): an item on two lines counts once, summed."""
+    total: dict[str, int] = {}
+    for line in order_items:
+        item = str(line["store_front_product_id"]).lower()
+        total[item] = total.get(item, 0) + int(line["quantity"])
+    return total
 
 
 def stock_taken(old_state: str, new_state: str) -> int:

@@ -178,17 +178,19 @@ class Store:
                 session.refresh(row)
             return row
 
-    def low_stock_due(self) -> list[tuple[Product, int]]:
-        """Items orders brought to their low-stock level, with their seller's chat, oldest
-        change first."""
+    def low_stock_due(self, telegram_id: int | None = None) -> list[tuple[Product, int]]:
+        """Items orders brought to their low-stock level, with their seller's chat (only this
+        Telegram user's, if given), oldest change first."""
+        query = (
+            select(Product, Seller.telegram_id)
+            .join(Shop, Shop.id == Product.shop_id)  # type: ignore[arg-type]
+            .join(Seller, Seller.id == Shop.seller_id)  # type: ignore[arg-type]
+            .where(Product.low_stock == LowStock.DUE.value)
+        )
+        if telegram_id is not None:
+            query = query.where(Seller.telegram_id == telegram_id)
         with session_scope(self.engine) as session:
-            rows = session.exec(
-                select(Product, Seller.telegram_id)
-                .join(Shop, Shop.id == Product.shop_id)  # type: ignore[arg-type]
-                .join(Seller, Seller.id == Shop.seller_id)  # type: ignore[arg-type]
-                .where(Product.low_stock == LowStock.DUE.value)
-                .order_by(Product.updated_at, Product.id)  # type: ignore[arg-type]
-            )
+            rows = session.exec(query.order_by(Product.updated_at, Product.id))  # type: ignore[arg-type]
             return [(product, chat_id) for product, chat_id in rows.all()]
 
     def claim_low_stock(self, product_id: int) -> Product | None:
@@ -465,19 +467,17 @@ def _follow_stock(session: Session, alert: OrderAlert, old_state: str, new_state
     taken = orders.stock_taken(old_state, new_state)
     if not taken:
         return
-    quantities: dict[str, int] = {}
-    for line in alert.details["order"]["order_items"]:
-        item = line["store_front_product_id"]
-        quantities[item] = quantities.get(item, 0) + int(line["quantity"])
+    quantities = orders.quantities(alert.details["order"]["order_items"])
     products = session.exec(
         select(Product).where(
             Product.shop_id == alert.shop_id,
+            # Our ids are uuid4 strings, lower case, as domain.orders.quantities gives them.
             Product.catalogue_item_id.in_(list(quantities)),  # type: ignore[attr-defined]
         )
     )
     held = dict(alert.stock_taken)
     for product in products:
-        item = product.catalogue_item_id
+        item = product.catalogue_item_id.lower()
         if taken > 0:
             held[item] = min(product.stock, quantities[item])
             product.stock -= held[item]

@@ -15,8 +15,9 @@ Where Setu's API falls short of the contract, the gateway keeps what it needs (r
   not say whether it reserves stock when an order is accepted, so the gateway does it as the
   contract asks: an accepted order's packs are taken out of the count (and PATCHed to Setu),
   a cancelled one's put back, and an order for more than the count is refused.
-- Orders changed since a cursor: Setu lists a storefront's orders and nothing more (§9). Each
-  poll lists every storefront's orders (a few at a time) and numbers what is new or changed.
+- Orders changed since a cursor: Setu lists a storefront's orders and nothing more (§9). A
+  poll lists every storefront's orders (a few at a time) and numbers what is new or changed;
+  the next poll comes once those changes have all been read, so paging costs no extra polls.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.domain.orders import FINAL_STATES, holds_stock
+from bot.domain.orders import FINAL_STATES, holds_stock, quantities
 from bot.gateways.base import (
     ORDER_STATES,
     AlreadyExists,
@@ -137,7 +138,7 @@ class SetuGateway(SellerGateway):
     async def update_storefront(self, setu_storefront_id: int, changes: StorefrontUpdate) -> None:
         current = await self.get_storefront(setu_storefront_id)
         wanted = {
-            **{name: _json(current)[name] for name in _STOREFRONT_FIELDS if name in _json(current)},
+            **_update_body(current),
             **changes.model_dump(mode="json", exclude_unset=True, exclude_none=True),
         }
         paused = self._paused(setu_storefront_id)
@@ -156,7 +157,7 @@ class SetuGateway(SellerGateway):
         paused = self._paused(setu_storefront_id) is not None
         if (status is StorefrontStatus.OFFLINE) == paused:
             return  # already so
-        body = {name: value for name, value in _json(current).items() if name in _STOREFRONT_FIELDS}
+        body = _update_body(current)
         if status is StorefrontStatus.OFFLINE:
             self._set_paused(
                 setu_storefront_id,
@@ -285,6 +286,23 @@ class SetuGateway(SellerGateway):
 
     async def changed_orders(self, since: str | None, limit: int = 500) -> OrderChanges:
         version = int(since) if since else 0
+        rows = self._records.orders_since(version, limit)
+        if not rows:  # the last poll's changes are all taken: poll again
+            await self._poll_orders()
+            rows = self._records.orders_since(version, limit)
+        changes = [
+            OrderChange(
+                setu_storefront_id=row.setu_storefront_id,
+                order=Order.model_validate(row.order),
+                placed_at=row.placed_at,
+                changed_at=row.changed_at,
+            )
+            for row in rows
+        ]
+        return OrderChanges(changes=changes, cursor=str(rows[-1].version if rows else version))
+
+    async def _poll_orders(self) -> None:
+        """Every storefront's orders, a few storefronts at a time, noted as they are now."""
         gate = asyncio.Semaphore(POLLS_AT_ONCE)
 
         async def poll(setu_storefront_id: int) -> None:
@@ -296,17 +314,6 @@ class SetuGateway(SellerGateway):
             self._records.note_orders(setu_storefront_id, orders)
 
         await asyncio.gather(*(poll(sid) for sid in self._records.storefront_ids()))
-        rows = self._records.orders_since(version, limit)
-        changes = [
-            OrderChange(
-                setu_storefront_id=row.setu_storefront_id,
-                order=Order.model_validate(row.order),
-                placed_at=row.placed_at,
-                changed_at=row.changed_at,
-            )
-            for row in rows
-        ]
-        return OrderChanges(changes=changes, cursor=str(rows[-1].version if rows else version))
 
     async def update_orders(
         self, setu_storefront_id: int, updates: Sequence[OrderStateUpdate]
@@ -345,18 +352,21 @@ class SetuGateway(SellerGateway):
 
     def _stock(self, setu_storefront_id: int) -> dict[str, int]:
         """The count last sent for each item of the storefront, by our item id."""
-        stock: dict[str, int] = {}
-        for key in self._records.item_keys(setu_storefront_id):
-            record = self._records.get("item", key)
-            if record is not None:
-                stock[key.split("/", 1)[1]] = int(record.data["inventory"]["quantity"])
-        return stock
+        return {
+            record.key.split("/", 1)[1]: int(record.data["inventory"]["quantity"])
+            for record in self._records.items_of(setu_storefront_id)
+        }
 
     async def _apply_stock(self, setu_storefront_id: int, delta: dict[str, int]) -> None:
         stock = self._stock(setu_storefront_id)
         for item_id, change in delta.items():
             if change and item_id in stock:
                 await self.set_inventory(setu_storefront_id, item_id, stock[item_id] + change)
+
+
+def _update_body(storefront: Storefront) -> dict[str, Any]:
+    """The whole StoreFrontUpdateDTO of a storefront as it is (its two ids left out, §6)."""
+    return {k: v for k, v in _json(storefront).items() if k in _STOREFRONT_FIELDS}
 
 
 def _count(answer: dict[str, Any], name: str) -> int:
@@ -372,18 +382,10 @@ def _closed(policies: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _lines(order: dict[str, Any]) -> dict[str, int]:
-    quantities: dict[str, int] = {}
-    for line in order["order_items"]:
-        item = line["store_front_product_id"].lower()
-        quantities[item] = quantities.get(item, 0) + int(line["quantity"])
-    return quantities
-
-
 def _take(stock: dict[str, int], order: dict[str, Any], new_state: str) -> bool:
     """Whether the stock can follow this move; takes the packs out of `stock` if it must."""
     if holds_stock(new_state) and not holds_stock(order["order_state"]):
-        lines = _lines(order)
+        lines = quantities(order["order_items"])
         if any(stock.get(item, 0) < quantity for item, quantity in lines.items()):
             return False
         for item, quantity in lines.items():
@@ -403,6 +405,6 @@ def _moved_stock(
         if new is None or new["order_state"] == old["order_state"]:
             continue
         sign = int(holds_stock(old["order_state"])) - int(holds_stock(new["order_state"]))
-        for item, quantity in _lines(old).items():
+        for item, quantity in quantities(old["order_items"]).items():
             delta[item] = delta.get(item, 0) + sign * quantity
     return delta

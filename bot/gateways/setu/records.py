@@ -87,15 +87,16 @@ class Records:
                 )
             )
 
-    def item_keys(self, setu_storefront_id: int) -> list[str]:
+    def items_of(self, setu_storefront_id: int) -> list[SetuRecord]:
         with session_scope(self.engine) as session:
-            rows = session.exec(
-                select(SetuRecord.key).where(
-                    SetuRecord.kind == "item",
-                    SetuRecord.key.startswith(f"{setu_storefront_id}/"),  # type: ignore[attr-defined]
+            return list(
+                session.exec(
+                    select(SetuRecord).where(
+                        SetuRecord.kind == "item",
+                        SetuRecord.key.startswith(f"{setu_storefront_id}/"),  # type: ignore[attr-defined]
+                    )
                 )
             )
-            return list(rows.all())
 
     def storefront_ids(self) -> list[int]:
         with session_scope(self.engine) as session:
