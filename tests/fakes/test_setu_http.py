@@ -9,11 +9,12 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 
 from bot.gateways.base import AlreadyExists, InvalidRequest, NotFound, Unavailable
-from bot.gateways.setu.http import SANDBOX_URL, TOKEN_LIFETIME, SetuHttp
+from bot.gateways.setu.http import SANDBOX_URL, TIMEOUT, TOKEN_LIFETIME, SetuHttp
 from bot.storage.store import Store
 from tests.contract import samples
 from tests.fakes.setu_server import FakeSetu
@@ -41,13 +42,20 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_http(fake: FakeSetu, store: Store, clock: Clock, secret: str | None = None) -> SetuHttp:
+def make_http(
+    fake: FakeSetu,
+    store: Store,
+    clock: Clock,
+    secret: str | None = None,
+    timeout: httpx.Timeout = TIMEOUT,
+) -> SetuHttp:
     return SetuHttp(
         SANDBOX_URL,
         fake.client_id,
         secret or fake.client_secret,
         store,
         transport=fake.transport(),
+        timeout=timeout,
         now=clock.now,
         sleep=clock.sleep,
         jitter=lambda: 1.0,
@@ -183,6 +191,23 @@ async def test_retries_stop_after_a_few_attempts(
     with pytest.raises(Unavailable, match="ConnectError"):
         await http.request("GET", "/api/sellers/1", idempotent=True)
     assert len(clock.slept) == 3 and calls(fake, "/api/sellers/1") == 4
+
+
+async def test_an_answer_that_comes_too_late_is_retried(
+    fake: FakeSetu, engine: Engine, clock: Clock
+) -> None:
+    """The fake waits in real time and honours the client's read timeout (0.2 s here)."""
+    http = make_http(fake, Store(engine), clock, timeout=httpx.Timeout(0.2))
+    seller = await create_seller(http)
+    fake.delay_next(1.0, f"/api/sellers/{seller}")
+    answer = await http.request("GET", f"/api/sellers/{seller}", idempotent=True)
+    assert answer["setu_seller_id"] == seller
+    assert calls(fake, f"/api/sellers/{seller}") == 2 and clock.slept == [0.5]
+    fake.delay_next(1.0, f"/api/sellers/{seller}", count=10)
+    with pytest.raises(Unavailable, match="ReadTimeout"):
+        await http.request("GET", f"/api/sellers/{seller}", idempotent=True)
+    assert calls(fake, f"/api/sellers/{seller}") == 2 + 4  # every attempt timed out
+    await http.aclose()
 
 
 async def test_a_call_that_is_not_idempotent_is_never_retried(

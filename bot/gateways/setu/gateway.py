@@ -23,6 +23,7 @@ Where Setu's API falls short of the contract, the gateway keeps what it needs (r
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.gateways.base import (
     AlreadyExists,
     CatalogueItem,
     FieldError,
+    GatewayError,
     InvalidRequest,
     NotFound,
     Order,
@@ -57,6 +59,8 @@ from bot.gateways.setu.records import Records, item_key
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # StoreFrontUpdateDTO's fields (§6): the whole storefront but its two ids.
 _STOREFRONT_FIELDS = tuple(StorefrontUpdate.model_fields)
+log = logging.getLogger(__name__)
+
 POLLS_AT_ONCE = 8  # storefronts whose orders are listed at the same time
 
 
@@ -81,10 +85,26 @@ class SetuGateway(SellerGateway):
             if known.data == payload:
                 return known.setu_id
             raise AlreadyExists("seller_id is taken by another seller", code="1001")
-        answer = await self._http.request("POST", "/api/sellers", json=payload, idempotent=False)
+        answer = await self._create("/api/sellers", "seller_id", seller.seller_id, payload)
         setu_seller_id = int(answer["setu_seller_id"])
         self._records.put("seller", seller.seller_id, setu_seller_id, payload)
         return setu_seller_id
+
+    async def _create(
+        self, path: str, id_name: str, our_id: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """POSTs a new seller or storefront. A 409 for an id we have no record of can be a create
+        whose answer was lost (Setu has no lookup by our ids): the operator is told which."""
+        try:
+            return await self._http.request("POST", path, json=payload, idempotent=False)
+        except AlreadyExists:
+            log.error(
+                "Setu says %s %s is taken, and this bot has no record of creating it: if an "
+                "earlier create's answer was lost, find it in Setu's dashboard",
+                id_name,
+                our_id,
+            )
+            raise
 
     async def get_seller(self, setu_seller_id: int) -> Seller:
         answer = await self._http.request("GET", f"/api/sellers/{setu_seller_id}", idempotent=True)
@@ -117,8 +137,8 @@ class SetuGateway(SellerGateway):
             if known.data.get("sent") == payload:
                 return known.setu_id
             raise AlreadyExists("storefront_id is taken by another storefront", code="1003")
-        answer = await self._http.request(
-            "POST", "/api/storefronts", json=payload, idempotent=False
+        answer = await self._create(
+            "/api/storefronts", "storefront_id", storefront.storefront_id, payload
         )
         setu_storefront_id = int(answer["setu_storefront_id"])
         self._records.put(
@@ -358,10 +378,22 @@ class SetuGateway(SellerGateway):
         }
 
     async def _apply_stock(self, setu_storefront_id: int, delta: dict[str, int]) -> None:
+        """Sends the counts the moved orders leave. The orders have moved by now: a count Setu
+        does not take is logged, not raised (the seller's next stock change sends it anew)."""
         stock = self._stock(setu_storefront_id)
         for item_id, change in delta.items():
             if change and item_id in stock:
-                await self.set_inventory(setu_storefront_id, item_id, stock[item_id] + change)
+                try:
+                    await self.set_inventory(setu_storefront_id, item_id, stock[item_id] + change)
+                except GatewayError as failure:
+                    log.error(
+                        "Setu's stock of item %s in storefront %s not updated to %s after an "
+                        "order moved: %s",
+                        item_id,
+                        setu_storefront_id,
+                        stock[item_id] + change,
+                        failure,
+                    )
 
 
 def _update_body(storefront: Storefront) -> dict[str, Any]:

@@ -77,12 +77,13 @@ class SetuHttp:
         tokens: TokenStore,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = TIMEOUT,
         now: Callable[[], datetime] = _utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._client = httpx.AsyncClient(
-            base_url=base_url, timeout=TIMEOUT, limits=LIMITS, transport=transport
+            base_url=base_url, timeout=timeout, limits=LIMITS, transport=transport
         )
         self._credentials = {
             "client_id": client_id,
