@@ -29,7 +29,9 @@ from bot.gateways import make_gateway
 from bot.i18n import INDIA, I18n
 from bot.jobs.heartbeat import start_heartbeat
 from bot.jobs.orders import watch as watch_orders
+from bot.jobs.outbox import watch as watch_outbox
 from bot.jobs.silence import note_activity, watch_silence
+from bot.outbox import Outbox
 from bot.ratelimit import FloodLimiter
 from bot.redact import redact
 from bot.replay import ReplayGuard, UpdateQueue
@@ -68,10 +70,12 @@ def build_application(settings: Settings) -> BotApplication:
 
     async def post_init(application: Application) -> None:
         services.gateway = make_gateway(settings, engine, services.store)
+        services.outbox = Outbox(engine, services.gateway)
         await publish_command_menus(application.bot, services.i18n)
         start_heartbeat(application, services.store, settings.heartbeat_seconds)
         watch_silence(application, settings.conversation_timeout_minutes)
         watch_orders(application, settings.order_poll_seconds)
+        watch_outbox(application, settings.outbox_seconds)
 
     async def post_shutdown(application: Application) -> None:
         if services.gateway is not None:

@@ -149,9 +149,15 @@ def order_text(
     if change.placed_at is not None:
         foot.append(texts("order.card.placed", time=texts.time(change.placed_at)))
     foot.append(texts("order.card.stage", stage=texts(orders.stage_key(orders.stage_of(state)))))
+    return fitted(head, items, foot)
+
+
+def fitted(head: list[str], lines: list[str], foot: list[str]) -> str:
+    """`head`, as many of `lines` as fit one message (the rest cut, "…" in their place), and
+    `foot`: a long list still makes one message that Telegram takes."""
     room = MAX_MESSAGE_CHARS - len("\n".join(head + foot)) - len("\n…\n")
     shown: list[str] = []
-    for line in items:
+    for line in lines:
         room -= len(line) + 1
         if room < 0:
             shown.append("…")

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     conversation_timeout_minutes: float = Field(default=30, gt=0)
     heartbeat_seconds: float = Field(default=30, gt=0)
     order_poll_seconds: float = Field(default=15, gt=0)
+    # How often catalogue writes kept while the marketplace was down are tried again.
+    outbox_seconds: float = Field(default=30, gt=0)
     # Catalogue photos are served from here: the stored name is appended (bot/media.py).
     media_base_url: str = "http://127.0.0.1:8080/media/"
     photo_max_side: int = Field(default=2048, ge=320, le=8192)

@@ -14,6 +14,7 @@ from bot.storage.store import Store
 
 if TYPE_CHECKING:
     from bot.gateways.base import SellerGateway
+    from bot.outbox import Outbox
 
 SERVICES = "services"
 
@@ -26,6 +27,7 @@ class Services:
     store: Store
     i18n: I18n
     gateway: SellerGateway | None = None  # opened in post_init, closed in post_shutdown
+    outbox: Outbox | None = None  # the gateway's catalogue writes, kept while it is down
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -53,6 +55,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         if gateway is None:
             raise RuntimeError("the gateway is opened in post_init; no handler runs before it")
         return gateway
+
+    @property
+    def outbox(self) -> Outbox:
+        outbox = self.services.outbox
+        if outbox is None:
+            raise RuntimeError("the outbox is opened in post_init; no handler runs before it")
+        return outbox
 
     app_language: str | None = None  # the Telegram app's language of the user, if the update says
 

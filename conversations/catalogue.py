@@ -294,23 +294,28 @@ async def open_item(update: Update, context: BotContext) -> None:
 
 async def _set_stock(
     update: Update, context: BotContext, product: Product, stock: int
-) -> str | None:
-    """Sets the stock at the gateway and here; the reason it could not, or None."""
+) -> tuple[str | None, bool]:
+    """Sets the stock at the gateway (or in the outbox, if it does not answer) and here; the
+    reason it could not (or None), and whether it waits in the outbox."""
     shop = context.store.shop_of(form.user_id(update), product.shop_id)
     assert shop is not None, "owned_product checked the shop is the seller's"
     try:
-        await context.gateway.set_inventory(
-            shop.gateway_storefront_id, product.catalogue_item_id, stock
+        published = await context.outbox.set_stock(
+            shop.gateway_storefront_id,
+            product.catalogue_item_id,
+            stock,
+            chat_id=form.user_id(update),
+            label=product.name,
         )
     except NotFound:
-        return "item.not_found"
+        return "item.not_found", False
     except GatewayError as failure:
         log.warning("stock of item %s not changed: %s", product.id, failure)
-        return "error.gateway_unavailable_short"
+        return "item.not_changed", False
     context.store.set_product_stock(product.id or 0, stock)
     product.stock = stock
-    log.info("item %s stock is now %s", product.id, stock)
-    return None
+    log.info("item %s stock is now %s%s", product.id, stock, "" if published else " (waiting)")
+    return None, not published
 
 
 async def stock_pressed(update: Update, context: BotContext) -> None:
@@ -328,11 +333,14 @@ async def stock_pressed(update: Update, context: BotContext) -> None:
             show_alert=True,
         )
         return
-    failure = await _set_stock(update, context, product, stock)
+    failure, waiting = await _set_stock(update, context, product, stock)
     if failure is not None:
         await query.answer(context.texts(failure), show_alert=True)
         return
-    await query.answer(context.texts("item.stock_now", stock=stock))
+    if waiting:
+        await query.answer(context.texts("outbox.saved"), show_alert=True)
+    else:
+        await query.answer(context.texts("item.stock_now", stock=stock))
     await _card_in_place(query, product, context.texts)
 
 
@@ -429,17 +437,21 @@ async def delete(update: Update, context: BotContext) -> None:
     shop = context.store.shop_of(form.user_id(update), product.shop_id)
     assert shop is not None
     try:
-        await context.gateway.delete_catalogue_items(
-            shop.gateway_storefront_id, [product.catalogue_item_id]
+        published = await context.outbox.delete_item(
+            shop.gateway_storefront_id,
+            product.catalogue_item_id,
+            chat_id=form.user_id(update),
+            label=product.name,
         )
     except GatewayError as failure:
         log.warning("item %s not deleted: %s", product.id, failure)
-        await query.answer(texts("error.gateway_unavailable_short"), show_alert=True)
+        await query.answer(texts("item.not_changed"), show_alert=True)
         return
     context.store.delete_product(product.id or 0)
-    log.info("item %s deleted", product.id)
+    log.info("item %s deleted%s", product.id, "" if published else " (waiting)")
     await query.answer()
-    await edit_in_place(query, texts("item.deleted", name=product.name), None)
+    done = texts("item.deleted", name=product.name)
+    await edit_in_place(query, form.published_or_waiting(context, done, not published), None)
 
 
 # --- typing a stock count: the card's Set, and /stock ------------------------------------------
@@ -481,14 +493,13 @@ async def stock_typed(update: Update, context: BotContext) -> Step | int:
         return await ask_stock(
             update, context, product, context.texts(problem.reason, **problem.params)
         )
-    failure = await _set_stock(update, context, product, stock)
+    failure, waiting = await _set_stock(update, context, product, stock)
     if failure is not None:
         return await ask_stock(update, context, product, context.texts(failure))
     await _ended(update, context)
-    await say(
-        update,
-        context.texts("item.stock_saved", name=product.name, stock=context.texts.number(stock)),
-    )
+    texts = context.texts
+    done = texts("item.stock_saved", name=product.name, stock=texts.number(stock))
+    await say(update, form.published_or_waiting(context, done, waiting))
     await show_card(update, context, product)
     return ConversationHandler.END
 

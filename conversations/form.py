@@ -39,6 +39,12 @@ def pressed_id(update: Update) -> int:
     return int(update.callback_query.data.split(":")[2])
 
 
+def published_or_waiting(context: BotContext, done: str, waiting: bool) -> str:
+    """`done`, and, when the marketplace did not answer and the write waits in the outbox
+    (bot/outbox.py), that it will be published later."""
+    return f"{done}\n\n{context.texts('outbox.saved')}" if waiting else done
+
+
 async def owned(
     update: Update, context: BotContext, found: T | None, what: str, refusal: str
 ) -> T | None:

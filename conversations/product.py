@@ -37,7 +37,7 @@ from bot.domain import pricing, product_form
 from bot.domain import product as rules
 from bot.domain.categories import category_by_value
 from bot.domain.seller import InvalidInput
-from bot.gateways.base import CatalogueItem, GatewayError, InvalidRequest, Unavailable
+from bot.gateways.base import CatalogueItem, GatewayError, InvalidRequest
 from bot.i18n import Texts
 from bot.media import PhotoStore, check_size
 from bot.storage.models import Product, Shop
@@ -437,18 +437,31 @@ async def pick_shop(update: Update, context: BotContext, note: str = "") -> Step
     return step
 
 
-async def start_with(update: Update, context: BotContext, shop: Shop, note: str = "") -> Step | int:
+async def _storefront_facts(context: BotContext, shop: Shop) -> tuple[list[str], bool] | None:
+    """The storefront's categories and whether it has a pickup location: the bot's copy (so a
+    product can be added while the marketplace does not answer), or for a shop listed before
+    copies were kept, the gateway's, copied then; None if the gateway cannot say."""
+    if shop.categories:
+        return list(shop.categories), shop.has_location
     try:
         stored = await context.gateway.get_storefront(shop.gateway_storefront_id)
     except GatewayError as failure:
         log.warning("storefront %s unavailable for a product: %s", shop.id, failure)
+        return None
+    categories = list(stored.categories)
+    has_location = stored.pickup_details.pickup_lat is not None
+    context.store.copy_storefront(
+        shop.id or 0, name=shop.name, categories=categories, has_location=has_location
+    )
+    return categories, has_location
+
+
+async def start_with(update: Update, context: BotContext, shop: Shop, note: str = "") -> Step | int:
+    facts = await _storefront_facts(context, shop)
+    if facts is None:
         await say(update, context.texts("error.gateway_unavailable_read"))
         return _stay(update, context)
-    draft = NewProduct(
-        shop_id=shop.id,
-        categories=list(stored.categories),
-        has_location=stored.pickup_details.pickup_lat is not None,
-    )
+    draft = NewProduct(shop_id=shop.id, categories=facts[0], has_location=facts[1])
     intro = with_note(note, context.texts("product.intro", shop=shop.name))
     return await ask_next(update, context, draft, intro)
 
@@ -861,6 +874,15 @@ async def fix_field(update: Update, context: BotContext) -> Step | int:
 
 
 @dataclass(frozen=True)
+class Published:
+    """The item as listed here; `waiting` when the marketplace did not answer and it is kept in
+    the outbox, to be published when it does (the seller is told then)."""
+
+    product: Product
+    waiting: bool = False
+
+
+@dataclass(frozen=True)
 class Refused:
     """Why publishing failed (a locale key), and the question to ask again if one is to blame."""
 
@@ -868,8 +890,9 @@ class Refused:
     field: str | None = None
 
 
-async def _upsert(update: Update, context: BotContext, draft: ProductDraft) -> Product | Refused:
-    """Sends the item to the gateway and lists it here; why not, if that failed."""
+async def _upsert(update: Update, context: BotContext, draft: ProductDraft) -> Published | Refused:
+    """Sends the item to the gateway (or the outbox, if the gateway does not answer) and lists
+    it here; why not, if the gateway refused it."""
     shop = context.store.shop_of(form.user_id(update), draft.shop_id or 0)
     if shop is None:
         return Refused("stores.not_found")
@@ -877,23 +900,21 @@ async def _upsert(update: Update, context: BotContext, draft: ProductDraft) -> P
         product_form.known(draft.answers), draft.catalogue_item_id, _image_url(context)
     )
     try:
-        result = await context.gateway.upsert_catalogue(
-            shop.gateway_storefront_id, [CatalogueItem.model_validate(payload)]
+        published = await context.outbox.upsert_item(
+            shop.gateway_storefront_id,
+            CatalogueItem.model_validate(payload),
+            chat_id=form.user_id(update),
+            label=draft.answers["name"],
         )
     except InvalidRequest as refused:
         log.warning("gateway refused item %s: %s", draft.catalogue_item_id, refused)
         fields = (product_form.field_at(error.field) for error in refused.errors)
         return Refused("error.gateway_refused_field", next(filter(None, fields), None))
-    except Unavailable as failure:
-        log.warning("gateway unavailable for item %s: %s", draft.catalogue_item_id, failure)
-        return Refused("error.gateway_unavailable_short")
     except GatewayError as failure:
         log.error("gateway refused item %s: %r", draft.catalogue_item_id, failure)
         return Refused("error.gateway_refused")
-    if result.failed:
-        return Refused("error.gateway_refused")
     first = draft.answers["photos"][0]
-    return context.store.save_product(
+    product = context.store.save_product(
         Product(
             catalogue_item_id=draft.catalogue_item_id,
             shop_id=shop.id or 0,
@@ -905,6 +926,7 @@ async def _upsert(update: Update, context: BotContext, draft: ProductDraft) -> P
             answers=product_form.known(draft.answers),
         )
     )
+    return Published(product, waiting=not published)
 
 
 async def _refused(
@@ -939,10 +961,13 @@ async def publish(update: Update, context: BotContext) -> Step | int:
         return await _refused(update, context, draft, saved)
     draft.discard(update, context)
     await draft.end(update, context)
-    log.info("item %s published as product %s", draft.catalogue_item_id, saved.id)
+    product = saved.product
+    log.info("item %s published as product %s", draft.catalogue_item_id, product.id)
     await edit_markup_in_place(query, None)
-    await say(update, context.texts("product.published", name=saved.name))
-    await catalogue.show_card(update, context, saved)
+    texts = context.texts
+    done = texts("product.published", name=product.name)
+    await say(update, form.published_or_waiting(context, done, saved.waiting))
+    await catalogue.show_card(update, context, product)
     return ConversationHandler.END
 
 
@@ -973,14 +998,11 @@ async def edit_product(update: Update, context: BotContext) -> Step | int:
             c for c in product.answers.get("sub_categories", []) if c not in product_form.QUALIFIERS
         ],
     )
-    try:
-        stored = await context.gateway.get_storefront(shop.gateway_storefront_id)
-        draft.categories = list(stored.categories)
-        draft.has_location = stored.pickup_details.pickup_lat is not None
-    except GatewayError as failure:
-        log.warning("storefront %s unavailable for editing: %s", shop.id, failure)
+    facts = await _storefront_facts(context, shop)
+    if facts is None:
         await say(update, context.texts("error.gateway_unavailable_read"))
         return _stay(update, context)
+    draft.categories, draft.has_location = facts
     await form.leave_other_flows(update, context, NAME)
     draft.answers["stock"] = draft.opened_stock = product.stock  # live, not first published
     await edit_markup_in_place(query, None)
@@ -1000,9 +1022,9 @@ async def publish_edit(update: Update, context: BotContext, draft: ProductDraft)
         return await _refused(update, context, draft, saved)
     draft.discard(update, context)
     await draft.end(update, context)
-    log.info("product %s edited", saved.id)
-    await say(update, context.texts("storefront.saved"))
-    await catalogue.show_card(update, context, saved)
+    log.info("product %s edited", saved.product.id)
+    await say(update, context.texts("outbox.saved" if saved.waiting else "storefront.saved"))
+    await catalogue.show_card(update, context, saved.product)
     return ConversationHandler.END
 
 

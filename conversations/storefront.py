@@ -777,6 +777,15 @@ def _gateway_fields(draft: StorefrontDraft) -> dict[str, Any]:
     return storefront_form.to_gateway(draft.answers, draft.seller)
 
 
+def _copied(sent: dict[str, Any]) -> dict[str, Any]:
+    """What the bot keeps of a storefront it sent to the gateway (models.Shop)."""
+    return {
+        "name": sent["name"],
+        "categories": list(sent["categories"]),
+        "has_location": sent["pickup_details"].get("pickup_lat") is not None,
+    }
+
+
 async def _refused_by_gateway(
     update: Update, context: BotContext, draft: StorefrontDraft, failure: GatewayError
 ) -> Step | int:
@@ -847,7 +856,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
             storefront_id=draft.storefront_id,
             seller_id=seller.id,
             gateway_storefront_id=gateway_id,
-            name=draft.answers["name"],
+            **_copied(payload),
         )
     )
     draft.discard(update, context)
@@ -877,9 +886,9 @@ async def save_edit(update: Update, context: BotContext, draft: StorefrontDraft)
         return await draft.end(update, context)
     except GatewayError as failure:
         return await _refused_by_gateway(update, context, draft, failure)
-    if shop.name != draft.answers["name"]:
-        context.store.rename_shop(shop.id or 0, draft.answers["name"])
-        shop.name = draft.answers["name"]
+    copy = _copied(changes.model_dump(mode="json"))
+    context.store.copy_storefront(shop.id or 0, **copy)
+    shop.name = copy["name"]
     draft.discard(update, context)
     await draft.end(update, context)
     log.info("storefront %s edited", shop.id)

@@ -216,6 +216,7 @@ async def delete(update: Update, context: BotContext) -> None:
             await _edit_to_card(update, context, shop, reason, alert=True)
             return
         await context.gateway.delete_storefront(shop.gateway_storefront_id)
+        context.outbox.forget_storefront(shop.gateway_storefront_id)
     except NotFound:
         pass  # gone at the gateway already (a retry after a lost answer): forget it here too
     except GatewayError as failure:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric
+from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, Index, Numeric
 from sqlmodel import Field, SQLModel
 
 from bot.domain.product import LOW_STOCK_DEFAULT, LowStock
@@ -67,7 +67,17 @@ class Shop(SQLModel, table=True):
     storefront_id: str = Field(unique=True, max_length=36)  # our uuid, sent to the gateway
     seller_id: str = Field(foreign_key="sellers.id", index=True, max_length=36)
     gateway_storefront_id: int
-    name: str = Field(max_length=200)  # a copy, for pickers; the gateway's is the truth
+    # Copies of what the bot itself sent (the gateway's is the truth): the name for pickers;
+    # the categories and whether it has a pickup location, which a new product's questions
+    # need, so products can be added while the marketplace does not answer. Shops listed
+    # before these were kept have no categories here: they are read from the gateway once.
+    name: str = Field(max_length=200)
+    categories: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    has_location: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default="0")
+    )
     created_at: datetime = _when()
 
 

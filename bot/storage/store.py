@@ -91,11 +91,14 @@ class Store:
             session.refresh(shop)
             return shop
 
-    def rename_shop(self, shop_id: int, name: str) -> None:
+    def copy_storefront(
+        self, shop_id: int, *, name: str, categories: list[str], has_location: bool
+    ) -> None:
+        """Keeps the bot's copy of a storefront's name, categories and location up to date."""
         with session_scope(self.engine) as session:
             shop = session.get(Shop, shop_id)
             if shop is not None:
-                shop.name = name
+                shop.name, shop.categories, shop.has_location = name, categories, has_location
                 session.add(shop)
 
     def delete_shop(self, shop_id: int) -> None:

@@ -13,6 +13,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.context import SERVICES, BotApplication
 from bot.gateways.base import SellerGateway, Unavailable
+from bot.outbox import Outbox
 from bot.storage.migrate import upgrade
 from tests.e2e.bot_process import TOKEN, BotProcess
 from tests.e2e.telegram_server import TelegramTestServer
@@ -73,6 +74,7 @@ async def app(server: TelegramTestServer, tmp_path: Path) -> AsyncIterator[BotAp
         telegram_api_url=server.url,
         data_dir=tmp_path,
         operator_chat_id=OPERATOR,
+        outbox_seconds=0.5,
     )
     upgrade(settings.resolved_database_url)
     application = build_application(settings)
@@ -81,6 +83,7 @@ async def app(server: TelegramTestServer, tmp_path: Path) -> AsyncIterator[BotAp
     await application.post_init(application)
     services = application.bot_data[SERVICES]
     services.gateway = BrokenGateway(services.gateway)  # type: ignore[arg-type]
+    services.outbox = Outbox(services.store.engine, services.gateway)
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0, timeout=1)

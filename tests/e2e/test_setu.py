@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.telegram_server import TelegramTestServer
 from tests.e2e.test_orders import stage
-from tests.e2e.test_products import Merchant, add_fashion_item
+from tests.e2e.test_products import Merchant, add_fashion_item, fashion_review
 from tests.fakes.setu_http_server import FakeSetuServer
 from tests.fakes.setu_server import FakeSetu
 
@@ -75,6 +75,74 @@ async def test_a_seller_on_setu_from_registration_to_an_accepted_order(
         # Every request the bot sent validated against Setu's spec, with one token.
         assert fake.tokens_issued == 1
         assert all(r.path != "/api/storefront" for r in fake.requests)
+        assert await bot.stop() == 0, bot.log()
+        server.assert_no_errors()
+        assert fake.client_secret not in bot.log()
+    finally:
+        if bot.process is not None and bot.process.returncode is None:
+            await bot.kill()
+        await setu.stop()
+
+
+async def test_a_seller_keeps_working_while_setu_refuses_connections(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    """Setu stops: a stock press and a new product are saved and the seller told so; Setu
+    starts again on the same port: the outbox publishes both, in order, and tells the seller."""
+    fake = FakeSetu()
+    setu = FakeSetuServer(fake)
+    await setu.start()
+    port = int(setu.url.rsplit(":", 1)[1])
+    bot = BotProcess(
+        server,
+        tmp_path / "data",
+        SELLERBOT_GATEWAY="setu",
+        SELLERBOT_SETU_BASE_URL=setu.url,
+        SELLERBOT_SETU_CLIENT_ID=fake.client_id,
+        SELLERBOT_SETU_CLIENT_SECRET=fake.client_secret,
+        SELLERBOT_OUTBOX_SECONDS="0.5",
+    )
+    server.callback_query_timeout = 15  # as Telegram: a press answered late is an error
+    try:
+        await bot.start()
+        seller = Merchant(server.user(7402, "Asha", language_code="en"))
+        user = seller.user
+        await seller.ready()
+        card = await add_fashion_item(seller, "Block print kurta")
+        [storefront] = fake.storefronts.values()
+        catalogue = fake.catalogues[storefront["setu_storefront_id"]]
+        [kurta] = catalogue.values()
+
+        await setu.stop()  # connections refused from here
+        inc = next(data for _, data in card.buttons if data and data.startswith("it:inc:"))
+        product_id = inc.split(":")[2]
+        query = await user.press(card, f"it:inc:{product_id}")
+        answer = await user.callback_answer(query)
+        assert answer.text == seller.texts("outbox.saved") and answer.show_alert
+        card = await user.next_edit()
+        assert "Stock: 4" in card.text  # the bot's own catalogue has it already
+        review = await fashion_review(seller, "Silk dupatta")
+        await seller.press(review, seller.texts("button.publish"))
+        await user.next_edit()
+        published = await user.next_message()
+        assert seller.texts("outbox.saved") in published.text
+        await user.next_message()  # the new item's card
+        assert kurta.quantity == 3 and len(catalogue) == 1  # Setu has seen none of it
+
+        await setu.start(port)
+        told = await user.next_message(timeout=30)
+        assert told.text.splitlines() == [
+            seller.texts("outbox.published"),
+            "• Block print kurta: stock 4",
+            "• Silk dupatta",
+        ]
+        assert kurta.quantity == 4
+        assert sorted(i.payload["catalogue_item_details"]["name"] for i in catalogue.values()) == [
+            "Block print kurta",
+            "Silk dupatta",
+        ]
+        writes = [r for r in fake.requests if r.method in {"PUT", "PATCH"}]
+        assert [r.method for r in writes] == ["PUT", "PATCH", "PUT"]  # each once, in order
         assert await bot.stop() == 0, bot.log()
         server.assert_no_errors()
         assert fake.client_secret not in bot.log()

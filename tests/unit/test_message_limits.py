@@ -4,12 +4,16 @@ each filled with the longest values the bot lets through."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+import bot
+import conversations
 from bot.cards import order_text
 from bot.domain import orders, product_form
 from bot.domain.product import LOW_STOCK_CHOICES, STOCK_MAX
@@ -169,3 +173,43 @@ def test_reason_and_confirm_buttons_fit_and_their_data_too(code: str) -> None:
                 assert len(texts.label(orders.reason_key(reason))) <= LABEL_MAX
                 data = f"ord:yes:{10**12}:{action.value}:{reason}"
                 assert len(data.encode()) <= MAX_CALLBACK_BYTES
+
+
+CALLBACK_ANSWER_MAX = 200  # Telegram's limit for answerCallbackQuery's text
+# Answers whose key is passed around rather than written in the answer(...) call.
+ANSWERS_BY_NAME = ("item.not_found", "item.not_changed", "order.not_found", "stores.not_found")
+NUMBERS = {"stock", "max"}  # counts, at most STOCK_MAX written out
+
+
+def _answered_keys() -> set[str]:
+    """Every key the bot's code passes to a press's answer(texts("..."))."""
+    pattern = re.compile(r'\.answer\(\s*(?:context\.)?texts\(\s*"([\w.]+)"')
+    roots = [Path(conversations.__file__).parent, Path(bot.__file__).parent]
+    found = {
+        key
+        for root in roots
+        for source in root.rglob("*.py")
+        for key in pattern.findall(source.read_text(encoding="utf-8"))
+    }
+    return found | set(ANSWERS_BY_NAME)
+
+
+def test_the_answer_keys_are_found() -> None:
+    keys = _answered_keys()
+    assert {"outbox.saved", "product.publishing", "error.stale_button"} <= keys
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_press_answer_fits_a_pop_up(code: str) -> None:
+    texts = texts_of(code)
+    long = "Ш" * LONGEST_VALUE
+    too_long = {}
+    for key in sorted(_answered_keys()):
+        params = {
+            name: "10,00,000" if name in NUMBERS else long
+            for name in placeholders(I18N.catalogues["en"].messages[key])
+        }
+        text = texts(key, **params)
+        if len(text) > CALLBACK_ANSWER_MAX:
+            too_long[key] = len(text)
+    assert too_long == {}

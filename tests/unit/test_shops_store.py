@@ -97,23 +97,26 @@ def test_shop_of_tells_two_sellers_shops_apart(store: Store) -> None:
     assert found is not None and found.name == "Theirs"
 
 
-def test_rename_shop(engine: Engine, store: Store) -> None:
+def test_the_copy_of_a_storefront_follows_its_edits(engine: Engine, store: Store) -> None:
     owner = add_seller(store, OWNER)
     shop = add_shop(store, owner, "Kothrud")
     other = add_shop(store, owner, "Baner")
-    assert shop.id is not None
-    store.rename_shop(shop.id, "Sharma Kirana, Kothrud")
+    assert shop.id is not None and shop.categories == [] and shop.has_location is False
+    store.copy_storefront(
+        shop.id, name="Sharma Kirana, Kothrud", categories=["Grocery"], has_location=True
+    )
     assert [s.name for s in Store(engine).shops_of(owner)] == ["Sharma Kirana, Kothrud", "Baner"]
     found = store.shop_of(OWNER, shop.id)
     assert found is not None and found.name == "Sharma Kirana, Kothrud"
+    assert found.categories == ["Grocery"] and found.has_location is True
     assert other.name == "Baner"
 
 
-def test_renaming_a_missing_shop_changes_nothing(store: Store) -> None:
+def test_copying_a_missing_shop_changes_nothing(store: Store) -> None:
     owner = add_seller(store, OWNER)
     shop = add_shop(store, owner, "Kothrud")
     assert shop.id is not None
-    store.rename_shop(shop.id + 1000, "Ghost")
+    store.copy_storefront(shop.id + 1000, name="Ghost", categories=[], has_location=False)
     assert [s.name for s in store.shops_of(owner)] == ["Kothrud"]
 
 
@@ -172,7 +175,7 @@ def test_shops_on_a_migrated_database(database_url: str) -> None:
     first = add_shop(store, owner, "Kothrud")
     second = add_shop(store, owner, "Baner")
     assert second.id is not None
-    store.rename_shop(second.id, "Baner Road")
+    store.copy_storefront(second.id, name="Baner Road", categories=[], has_location=False)
     store.delete_shop(second.id)
     third = add_shop(store, owner, "Aundh")
     assert third.id is not None and third.id > second.id
