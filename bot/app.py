@@ -70,7 +70,7 @@ def build_application(settings: Settings) -> BotApplication:
 
     async def post_init(application: Application) -> None:
         services.gateway = make_gateway(settings, engine, services.store)
-        services.outbox = Outbox(engine, services.gateway)
+        services.outbox = Outbox(engine, services.gateway, stock_of=services.store.stock_of)
         await publish_command_menus(application.bot, services.i18n)
         start_heartbeat(application, services.store, settings.heartbeat_seconds)
         watch_silence(application, settings.conversation_timeout_minutes)

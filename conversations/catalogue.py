@@ -337,10 +337,9 @@ async def stock_pressed(update: Update, context: BotContext) -> None:
     if failure is not None:
         await query.answer(context.texts(failure), show_alert=True)
         return
-    if waiting:
-        await query.answer(context.texts("outbox.saved"), show_alert=True)
-    else:
-        await query.answer(context.texts("item.stock_now", stock=stock))
+    # A toast either way: a seller pressing +1 five times while the marketplace is away should
+    # not have to close five pop-ups.
+    await query.answer(context.texts("outbox.saved" if waiting else "item.stock_now", stock=stock))
     await _card_in_place(query, product, context.texts)
 
 

@@ -216,13 +216,13 @@ async def delete(update: Update, context: BotContext) -> None:
             await _edit_to_card(update, context, shop, reason, alert=True)
             return
         await context.gateway.delete_storefront(shop.gateway_storefront_id)
-        context.outbox.forget_storefront(shop.gateway_storefront_id)
     except NotFound:
         pass  # gone at the gateway already (a retry after a lost answer): forget it here too
     except GatewayError as failure:
         log.warning("storefront %s not deleted: %s", shop.id, failure)
         await query.answer(texts("error.gateway_unavailable_short"), show_alert=True)
         return
+    context.outbox.forget_storefront(shop.gateway_storefront_id)  # nothing there to publish
     context.store.delete_shop(shop.id or 0)
     log.info("storefront %s deleted", shop.id)
     await query.answer()

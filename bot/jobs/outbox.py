@@ -30,7 +30,9 @@ def settled_text(settled: list[Delivered], texts: Texts) -> str:
         if done.refused is not None:
             published.pop(key, None)
             refused[key] = texts("outbox.line.item", name=write.label)
-        elif write.kind == Kind.STOCK:
+            continue
+        refused.pop(key, None)  # a later write of the item got through
+        if write.kind == Kind.STOCK:
             line = texts(
                 "outbox.line.stock",
                 name=write.label,

@@ -340,6 +340,13 @@ class Store:
         with session_scope(self.engine) as session:
             return session.get(Shop, shop_id)
 
+    def stock_of(self, catalogue_item_id: str) -> int | None:
+        """The item's stock as the bot counts it (the seller's count, less what orders took)."""
+        with session_scope(self.engine) as session:
+            return session.exec(
+                select(Product.stock).where(Product.catalogue_item_id == catalogue_item_id)
+            ).first()
+
     def product_names(self, catalogue_item_ids: Iterable[str]) -> dict[str, str]:
         """Our products' names by catalogue item id (those we know)."""
         ids = list(catalogue_item_ids)

@@ -83,7 +83,9 @@ async def app(server: TelegramTestServer, tmp_path: Path) -> AsyncIterator[BotAp
     await application.post_init(application)
     services = application.bot_data[SERVICES]
     services.gateway = BrokenGateway(services.gateway)  # type: ignore[arg-type]
-    services.outbox = Outbox(services.store.engine, services.gateway)
+    services.outbox = Outbox(
+        services.store.engine, services.gateway, stock_of=services.store.stock_of
+    )
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0, timeout=1)

@@ -1,6 +1,6 @@
 """What the Setu gateway does beyond the contract when Setu fails half-way: an order that moved
-stays moved when the stock count after it cannot be sent, and a create whose retry is refused
-as taken names the id for the operator."""
+stays moved when the stock count after it cannot be sent (the count goes at the next poll), and
+a create whose retry is refused as taken names the id for the operator."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ async def gateway(fake: FakeSetu, engine: Engine) -> AsyncIterator[SetuGateway]:
     await gateway.aclose()
 
 
-async def test_an_order_moved_stays_moved_when_the_stock_after_it_is_not_taken(
+async def test_an_order_moved_stays_moved_and_its_stock_is_sent_at_the_next_poll(
     gateway: SetuGateway, fake: FakeSetu, caplog: pytest.LogCaptureFixture
 ) -> None:
     seller = await gateway.create_seller(samples.seller_input())
@@ -41,15 +41,22 @@ async def test_an_order_moved_stays_moved_when_the_stock_after_it_is_not_taken(
         storefront, samples.order_input(item.catalogue_item_id).model_dump(mode="json")
     )
     inventory = f"/api/storefronts/{storefront}/catalogue/{item.catalogue_item_id}/inventory"
-    fake.fail_next(inventory, status=503, count=10)
-    with caplog.at_level(logging.ERROR):
+    fake.fail_next(inventory, status=503, count=4)  # every attempt of one call
+    with caplog.at_level(logging.WARNING):
         result = await gateway.update_orders(
             storefront, [OrderStateUpdate(order_id=order_id, order_state="Accepted")]
         )
     assert result.approved == 1
     [order] = fake.orders[storefront]
     assert order["order_state"] == "Accepted"
-    assert f"{item.catalogue_item_id} in storefront {storefront} not updated to 18" in caplog.text
+    assert f"{item.catalogue_item_id} in storefront {storefront} is to be 18" in caplog.text
+    [stored] = fake.catalogues[storefront].values()
+    assert stored.quantity == 20  # Setu did not take the count then
+    changes = await gateway.changed_orders(None)  # the next poll sends it
+    assert stored.quantity == 18
+    sent = len(fake.requests)
+    await gateway.changed_orders(changes.cursor)
+    assert [r.method for r in fake.requests[sent:]] == ["GET"]  # sent once, not again
 
 
 async def test_a_create_refused_as_taken_names_the_id_for_the_operator(

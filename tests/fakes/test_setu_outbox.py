@@ -8,9 +8,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from bot.cards import fitted
 from bot.gateways.base import CatalogueItem, InvalidRequest, NotFound
@@ -211,6 +212,8 @@ def test_the_seller_hears_what_became_of_each_item_once() -> None:
         Delivered(_write(Kind.STOCK, "Atta <500 g>", "A", quantity=1500)),
         Delivered(_write(Kind.DELETE, "Rice", "r")),
         Delivered(_write(Kind.ITEM, "Dal & co", "d"), refused=NotFound("gone")),
+        Delivered(_write(Kind.ITEM, "Ghee", "g"), refused=NotFound("gone")),
+        Delivered(_write(Kind.ITEM, "Ghee", "g")),  # refused, then taken: taken
     ]
     assert settled_text(settled, texts) == "\n".join(
         [
@@ -220,6 +223,7 @@ def test_the_seller_hears_what_became_of_each_item_once() -> None:
             texts("outbox.published"),
             "• <b>Atta &lt;500 g&gt;</b>: stock 1,500",
             "• <b>Rice</b>: deleted",
+            "• <b>Ghee</b>",
         ]
     )
 
@@ -240,3 +244,70 @@ async def test_a_deleted_storefront_s_waiting_writes_are_dropped(shop: Shop) -> 
     assert len(outbox.waiting(sid)) == 1
     outbox.forget_storefront(sid)
     assert outbox.waiting() == []
+
+
+async def test_a_waiting_count_is_sent_as_the_bot_counts_it_at_delivery(
+    shop: Shop, engine: Engine
+) -> None:
+    """The seller sets 10 while Setu is down; an order then takes 2 (the bot counts 8): Setu
+    must get 8, not the 10 that waited (nor an item edit's old count)."""
+    counted: dict[str, int] = {}
+    outbox = Outbox(engine, shop.outbox._gateway, stock_of=counted.get, try_seconds=0.3)
+    sid, atta, dal = shop.storefront, item("Atta"), item("Dal")
+    await outbox.upsert_item(sid, atta, chat_id=CHAT, label="Atta")
+    shop.fake.down = True
+    await outbox.set_stock(sid, atta.catalogue_item_id, 10, chat_id=CHAT, label="Atta")
+    await outbox.upsert_item(sid, dal, chat_id=CHAT, label="Dal")  # 20 in its body
+    counted[atta.catalogue_item_id], counted[dal.catalogue_item_id] = 8, 17
+    shop.fake.down = False
+    await outbox.deliver()
+    assert shop.item(atta.catalogue_item_id) == 8 and shop.item(dal.catalogue_item_id) == 17
+
+
+async def test_failing_storefronts_do_not_starve_the_others(shop: Shop, engine: Engine) -> None:
+    outbox = shop.outbox
+    seller = next(iter(shop.fake.sellers))
+    gateway = SetuGateway(make_http(shop.fake, Store(engine), Clock()), engine)
+    others = [await gateway.create_storefront(samples.storefront_input(seller)) for _ in range(3)]
+    failing = [shop.storefront, *others[:2]]
+    healthy = others[2]
+    shop.fake.down = True
+    for storefront in [*failing, healthy]:
+        await outbox.upsert_item(storefront, item("Atta"), chat_id=CHAT, label="Atta")
+    shop.fake.down = False
+    for storefront in failing:
+        shop.fake.fail_next(f"/api/storefronts/{storefront}/", status=503, count=1000)
+    assert await outbox.deliver() == []  # three failures in a row: the round ends
+    [done] = await outbox.deliver()  # the untried storefront goes first in the next round
+    assert done.write.storefront_id == healthy
+    await gateway.aclose()
+
+
+async def test_a_write_that_cannot_be_sent_or_waited_a_day_is_dropped_and_told(
+    shop: Shop, engine: Engine
+) -> None:
+    outbox, sid = shop.outbox, shop.storefront
+    atta = item("Atta")
+    await outbox.upsert_item(sid, atta, chat_id=CHAT, label="Atta")
+    shop.fake.down = True
+    await outbox.upsert_item(sid, item("Broken"), chat_id=CHAT, label="Broken")
+    await outbox.set_stock(sid, atta.catalogue_item_id, 3, chat_id=CHAT, label="Old")
+    await outbox.set_stock(sid, atta.catalogue_item_id, 4, chat_id=CHAT, label="Atta")
+    broken, old, _ = outbox.waiting(sid)
+    with engine.begin() as connection:
+        connection.execute(
+            update(PendingWrite).where(PendingWrite.id == broken.id).values(body={"x": 1})
+        )
+        connection.execute(
+            update(PendingWrite)
+            .where(PendingWrite.id == old.id)
+            .values(created_at=datetime.now(UTC) - timedelta(hours=25))
+        )
+    shop.fake.down = False
+    settled = await outbox.deliver()
+    assert [(d.write.label, d.refused is None) for d in settled] == [
+        ("Broken", False),
+        ("Old", False),
+        ("Atta", True),
+    ]
+    assert shop.item(atta.catalogue_item_id) == 4 and outbox.waiting() == []

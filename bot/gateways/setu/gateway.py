@@ -51,6 +51,7 @@ from bot.gateways.base import (
     StorefrontInput,
     StorefrontStatus,
     StorefrontUpdate,
+    Unavailable,
     UploadResult,
 )
 from bot.gateways.setu.http import SetuHttp
@@ -284,6 +285,11 @@ class SetuGateway(SellerGateway):
             json={"quantity": quantity},
             idempotent=True,
         )
+        self._count(setu_storefront_id, catalogue_item_id, quantity)
+        self._records.forget("unsent", item_key(setu_storefront_id, catalogue_item_id))
+
+    def _count(self, setu_storefront_id: int, catalogue_item_id: str, quantity: int) -> None:
+        """Notes the item's stock count (Setu's GET cannot tell it)."""
         key = item_key(setu_storefront_id, catalogue_item_id)
         sent = self._records.get("item", key)
         if sent is not None:
@@ -322,7 +328,9 @@ class SetuGateway(SellerGateway):
         return OrderChanges(changes=changes, cursor=str(rows[-1].version if rows else version))
 
     async def _poll_orders(self) -> None:
-        """Every storefront's orders, a few storefronts at a time, noted as they are now."""
+        """Every storefront's orders, a few storefronts at a time, noted as they are now (after
+        any stock count Setu did not take)."""
+        await self._send_unsent_stock()
         gate = asyncio.Semaphore(POLLS_AT_ONCE)
 
         async def poll(setu_storefront_id: int) -> None:
@@ -378,22 +386,41 @@ class SetuGateway(SellerGateway):
         }
 
     async def _apply_stock(self, setu_storefront_id: int, delta: dict[str, int]) -> None:
-        """Sends the counts the moved orders leave. The orders have moved by now: a count Setu
-        does not take is logged, not raised (the seller's next stock change sends it anew)."""
+        """Sends the counts the moved orders leave. The orders have moved by now, so a count Setu
+        does not take is not raised: it is noted as unsent and sent at the next poll."""
         stock = self._stock(setu_storefront_id)
         for item_id, change in delta.items():
             if change and item_id in stock:
+                count = stock[item_id] + change
                 try:
-                    await self.set_inventory(setu_storefront_id, item_id, stock[item_id] + change)
+                    await self.set_inventory(setu_storefront_id, item_id, count)
                 except GatewayError as failure:
-                    log.error(
-                        "Setu's stock of item %s in storefront %s not updated to %s after an "
-                        "order moved: %s",
+                    log.warning(
+                        "Setu's stock of item %s in storefront %s is to be %s after an order "
+                        "moved; sent again at the next poll: %s",
                         item_id,
                         setu_storefront_id,
-                        stock[item_id] + change,
+                        count,
                         failure,
                     )
+                    self._count(setu_storefront_id, item_id, count)
+                    self._records.put("unsent", item_key(setu_storefront_id, item_id), None, {})
+
+    async def _send_unsent_stock(self) -> None:
+        """The counts orders left that Setu did not take then (see _apply_stock)."""
+        for record in self._records.of_kind("unsent"):
+            storefront, item_id = record.key.split("/", 1)
+            stock = self._stock(int(storefront))
+            if item_id not in stock:  # the item is gone meanwhile
+                self._records.forget("unsent", record.key)
+                continue
+            try:
+                await self.set_inventory(int(storefront), item_id, stock[item_id])
+            except Unavailable:
+                return  # still down: the next poll
+            except GatewayError as failure:
+                log.warning("Setu refused the stock of item %s: %s", record.key, failure)
+                self._records.forget("unsent", record.key)
 
 
 def _update_body(storefront: Storefront) -> dict[str, Any]:

@@ -27,7 +27,8 @@ class SetuRecord(SQLModel, table=True):
 
     __tablename__ = "setu_records"
 
-    kind: str = Field(primary_key=True, max_length=16)  # seller | storefront | item
+    # seller | storefront | item | unsent (an item whose count Setu has yet to take)
+    kind: str = Field(primary_key=True, max_length=16)
     key: str = Field(primary_key=True, max_length=100)  # our id; items: "<storefront>/<item>"
     setu_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -59,6 +60,10 @@ class Records:
     def get(self, kind: str, key: str) -> SetuRecord | None:
         with session_scope(self.engine) as session:
             return session.get(SetuRecord, (kind, key))
+
+    def of_kind(self, kind: str) -> list[SetuRecord]:
+        with session_scope(self.engine) as session:
+            return list(session.exec(select(SetuRecord).where(SetuRecord.kind == kind)))
 
     def by_setu_id(self, kind: str, setu_id: int) -> SetuRecord | None:
         with session_scope(self.engine) as session:
