@@ -221,7 +221,7 @@ class Outbox:
                 await self._apply(write, self._try_seconds)
             except (Unavailable, TimeoutError) as failure:
                 self._quiet_until = self._clock() + QUIET_SECONDS
-                self._keep(write, _why(failure))
+                self._keep(write, _why(failure), logging.WARNING)
                 return False
             return True
 
@@ -286,13 +286,16 @@ class Outbox:
                 first.setdefault(storefront_id, (attempts, write_id or 0))
         return sorted(first, key=first.__getitem__)
 
-    def _keep(self, write: PendingWrite, why: str) -> None:
+    def _keep(self, write: PendingWrite, why: str, level: int = logging.INFO) -> None:
+        """Stores the write for later; logged as a warning when the marketplace just failed it,
+        quietly when it only queues behind others (an outage would flood the log otherwise)."""
         write.last_error = why[:300]
         with session_scope(self._engine) as session:
             session.add(write)
             session.flush()
             session.refresh(write)
-        log.warning(
+        log.log(
+            level,
             "outbox: %s of item %s in storefront %s kept for later (write %s): %s",
             write.kind,
             write.catalogue_item_id,

@@ -311,3 +311,24 @@ async def test_a_write_that_cannot_be_sent_or_waited_a_day_is_dropped_and_told(
         ("Atta", True),
     ]
     assert shop.item(atta.catalogue_item_id) == 4 and outbox.waiting() == []
+
+
+async def test_after_a_failure_writes_are_kept_at_once_for_a_while(
+    shop: Shop, engine: Engine
+) -> None:
+    moment = [0.0]
+    outbox = Outbox(engine, shop.outbox._gateway, try_seconds=0.3, clock=lambda: moment[0])
+    seller = next(iter(shop.fake.sellers))
+    gateway = SetuGateway(make_http(shop.fake, Store(engine), Clock()), engine)
+    second, third = [
+        await gateway.create_storefront(samples.storefront_input(seller)) for _ in range(2)
+    ]
+    shop.fake.down = True
+    assert not await outbox.upsert_item(shop.storefront, item("A"), chat_id=CHAT, label="A")
+    shop.fake.down = False
+    sent = len(shop.fake.requests)
+    assert not await outbox.upsert_item(second, item("B"), chat_id=CHAT, label="B")
+    assert len(shop.fake.requests) == sent  # not tried: the marketplace failed moments ago
+    moment[0] += 31
+    assert await outbox.upsert_item(third, item("C"), chat_id=CHAT, label="C")
+    await gateway.aclose()
