@@ -4,6 +4,8 @@ opens a storefront, adds a product, and receives and accepts an order."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.e2e.bot_process import BotProcess
@@ -14,9 +16,12 @@ from tests.fakes.setu_http_server import FakeSetuServer
 from tests.fakes.setu_server import FakeSetu
 
 
-async def test_a_seller_on_setu_from_registration_to_an_accepted_order(
-    server: TelegramTestServer, tmp_path: Path
-) -> None:
+@asynccontextmanager
+async def bot_on_setu(
+    server: TelegramTestServer, tmp_path: Path, **env: str
+) -> AsyncIterator[tuple[FakeSetu, FakeSetuServer]]:
+    """`sellerbot run` on the fake Setu over HTTP; at the end it must stop cleanly, having
+    broken no Bot API rule and logged no secret."""
     fake = FakeSetu()
     setu = FakeSetuServer(fake)
     await setu.start()
@@ -27,10 +32,24 @@ async def test_a_seller_on_setu_from_registration_to_an_accepted_order(
         SELLERBOT_SETU_BASE_URL=setu.url,
         SELLERBOT_SETU_CLIENT_ID=fake.client_id,
         SELLERBOT_SETU_CLIENT_SECRET=fake.client_secret,
-        SELLERBOT_ORDER_POLL_SECONDS="0.3",
+        **env,
     )
     try:
         await bot.start()
+        yield fake, setu
+        assert await bot.stop() == 0, bot.log()
+        server.assert_no_errors()
+        assert fake.client_secret not in bot.log()
+    finally:
+        if bot.process is not None and bot.process.returncode is None:
+            await bot.kill()
+        await setu.stop()
+
+
+async def test_a_seller_on_setu_from_registration_to_an_accepted_order(
+    server: TelegramTestServer, tmp_path: Path
+) -> None:
+    async with bot_on_setu(server, tmp_path, SELLERBOT_ORDER_POLL_SECONDS="0.3") as (fake, _):
         seller = Merchant(server.user(7401, "Asha", language_code="en"))
         user = seller.user
         await seller.ready()
@@ -75,13 +94,6 @@ async def test_a_seller_on_setu_from_registration_to_an_accepted_order(
         # Every request the bot sent validated against Setu's spec, with one token.
         assert fake.tokens_issued == 1
         assert all(r.path != "/api/storefront" for r in fake.requests)
-        assert await bot.stop() == 0, bot.log()
-        server.assert_no_errors()
-        assert fake.client_secret not in bot.log()
-    finally:
-        if bot.process is not None and bot.process.returncode is None:
-            await bot.kill()
-        await setu.stop()
 
 
 async def test_a_seller_keeps_working_while_setu_refuses_connections(
@@ -89,22 +101,9 @@ async def test_a_seller_keeps_working_while_setu_refuses_connections(
 ) -> None:
     """Setu stops: a stock press and a new product are saved and the seller told so; Setu
     starts again on the same port: the outbox publishes both, in order, and tells the seller."""
-    fake = FakeSetu()
-    setu = FakeSetuServer(fake)
-    await setu.start()
-    port = int(setu.url.rsplit(":", 1)[1])
-    bot = BotProcess(
-        server,
-        tmp_path / "data",
-        SELLERBOT_GATEWAY="setu",
-        SELLERBOT_SETU_BASE_URL=setu.url,
-        SELLERBOT_SETU_CLIENT_ID=fake.client_id,
-        SELLERBOT_SETU_CLIENT_SECRET=fake.client_secret,
-        SELLERBOT_OUTBOX_SECONDS="0.5",
-    )
     server.callback_query_timeout = 15  # as Telegram: a press answered late is an error
-    try:
-        await bot.start()
+    async with bot_on_setu(server, tmp_path, SELLERBOT_OUTBOX_SECONDS="0.5") as (fake, setu):
+        port = int(setu.url.rsplit(":", 1)[1])
         seller = Merchant(server.user(7402, "Asha", language_code="en"))
         user = seller.user
         await seller.ready()
@@ -146,10 +145,3 @@ async def test_a_seller_keeps_working_while_setu_refuses_connections(
         ]
         writes = [r for r in fake.requests if r.method in {"PUT", "PATCH"}]
         assert [r.method for r in writes] == ["PUT", "PATCH", "PUT"]  # each once, in order
-        assert await bot.stop() == 0, bot.log()
-        server.assert_no_errors()
-        assert fake.client_secret not in bot.log()
-    finally:
-        if bot.process is not None and bot.process.returncode is None:
-            await bot.kill()
-        await setu.stop()
