@@ -138,7 +138,7 @@ class Outbox:
                 catalogue_item_id=item.catalogue_item_id,
                 body=body,
                 chat_id=chat_id,
-                label=label[:300],
+                label=label,
             )
         )
 
@@ -152,7 +152,7 @@ class Outbox:
                 catalogue_item_id=catalogue_item_id,
                 body={"quantity": quantity},
                 chat_id=chat_id,
-                label=label[:300],
+                label=label,
             )
         )
 
@@ -165,7 +165,7 @@ class Outbox:
                 kind=Kind.DELETE,
                 catalogue_item_id=catalogue_item_id,
                 chat_id=chat_id,
-                label=label[:300],
+                label=label,
             )
         )
 
@@ -176,6 +176,14 @@ class Outbox:
             query = query.where(PendingWrite.storefront_id == storefront_id)
         with session_scope(self._engine) as session:
             return list(session.exec(query))
+
+    def _has_waiting(self, storefront_id: int) -> bool:
+        """Whether the storefront has writes waiting (asked on every seller's write: one row)."""
+        with session_scope(self._engine) as session:
+            found = session.exec(
+                select(PendingWrite.id).where(PendingWrite.storefront_id == storefront_id).limit(1)
+            )
+            return found.first() is not None
 
     def forget_storefront(self, storefront_id: int) -> None:
         """Drops what waits for a storefront that is deleted (it can never be delivered)."""
@@ -210,8 +218,9 @@ class Outbox:
     # Inside ---------------------------------------------------------------------------------------
 
     async def _write(self, write: PendingWrite) -> bool:
+        write.label = write.label[:300]  # the column's size; a name is at most 150
         async with self._locks[write.storefront_id]:
-            if self.waiting(write.storefront_id):
+            if self._has_waiting(write.storefront_id):
                 self._keep(write, "earlier writes of the storefront are waiting")
                 return False
             if self._clock() < self._quiet_until:

@@ -33,7 +33,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.cards import area_text
 from bot.context import BotContext
-from bot.domain import pricing, product_form
+from bot.domain import pricing, product_form, storefront_form
 from bot.domain import product as rules
 from bot.domain.categories import category_by_value
 from bot.domain.seller import InvalidInput
@@ -448,12 +448,9 @@ async def _storefront_facts(context: BotContext, shop: Shop) -> tuple[list[str],
     except GatewayError as failure:
         log.warning("storefront %s unavailable for a product: %s", shop.id, failure)
         return None
-    categories = list(stored.categories)
-    has_location = stored.pickup_details.pickup_lat is not None
-    context.store.copy_storefront(
-        shop.id or 0, name=shop.name, categories=categories, has_location=has_location
-    )
-    return categories, has_location
+    copy = storefront_form.kept_copy(stored.model_dump(mode="json"))
+    context.store.copy_storefront(shop.id or 0, **copy)
+    return copy["categories"], copy["has_location"]
 
 
 async def start_with(update: Update, context: BotContext, shop: Shop, note: str = "") -> Step | int:

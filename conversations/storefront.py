@@ -777,15 +777,6 @@ def _gateway_fields(draft: StorefrontDraft) -> dict[str, Any]:
     return storefront_form.to_gateway(draft.answers, draft.seller)
 
 
-def _copied(sent: dict[str, Any]) -> dict[str, Any]:
-    """What the bot keeps of a storefront it sent to the gateway (models.Shop)."""
-    return {
-        "name": sent["name"],
-        "categories": list(sent["categories"]),
-        "has_location": sent["pickup_details"].get("pickup_lat") is not None,
-    }
-
-
 async def _refused_by_gateway(
     update: Update, context: BotContext, draft: StorefrontDraft, failure: GatewayError
 ) -> Step | int:
@@ -856,7 +847,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
             storefront_id=draft.storefront_id,
             seller_id=seller.id,
             gateway_storefront_id=gateway_id,
-            **_copied(payload),
+            **storefront_form.kept_copy(payload),
         )
     )
     draft.discard(update, context)
@@ -877,8 +868,9 @@ async def save_edit(update: Update, context: BotContext, draft: StorefrontDraft)
         draft.discard(update, context)
         await say(update, texts("stores.not_found"))
         return await draft.end(update, context)
+    sent = _gateway_fields(draft)
     try:
-        changes = StorefrontUpdate.model_validate(_gateway_fields(draft))
+        changes = StorefrontUpdate.model_validate(sent)
         await context.gateway.update_storefront(shop.gateway_storefront_id, changes)
     except NotFound:
         draft.discard(update, context)
@@ -886,7 +878,7 @@ async def save_edit(update: Update, context: BotContext, draft: StorefrontDraft)
         return await draft.end(update, context)
     except GatewayError as failure:
         return await _refused_by_gateway(update, context, draft, failure)
-    copy = _copied(changes.model_dump(mode="json"))
+    copy = storefront_form.kept_copy(sent)
     context.store.copy_storefront(shop.id or 0, **copy)
     shop.name = copy["name"]
     draft.discard(update, context)

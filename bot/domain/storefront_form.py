@@ -198,6 +198,17 @@ def suggested_bank_name(answers: Answers, seller: SellerFacts) -> str | None:
     return bank_name_for(billing_identity(answers, seller)["ifsc"])
 
 
+def kept_copy(sent: dict[str, Any]) -> dict[str, Any]:
+    """What the bot keeps of a storefront sent to (or read from) the gateway, as
+    `Store.copy_storefront` takes it: the name, the categories, and whether it has a pickup
+    location (a product's delivery radius needs one)."""
+    return {
+        "name": sent["name"],
+        "categories": list(sent["categories"]),
+        "has_location": (sent.get("pickup_details") or {}).get("pickup_lat") is not None,
+    }
+
+
 def to_gateway(answers: Answers, seller: SellerFacts) -> dict[str, Any]:
     """The gateway's storefront fields (all but the ids) from complete answers."""
     identity = billing_identity(answers, seller)

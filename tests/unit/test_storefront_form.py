@@ -782,3 +782,17 @@ def test_no_bank_is_suggested_for_an_unknown_bank_code() -> None:
     assert form.suggested_bank_name(complete(), unknown) is None
     other = complete(**{**BILLED_BY_OTHER, "billing_ifsc": "ZZZZ0001234"})
     assert form.suggested_bank_name(other, SELLER) is None
+
+
+def test_the_copy_the_bot_keeps_of_a_storefront() -> None:
+    sent = {
+        "name": "Sharma Kirana",
+        "categories": ["Grocery"],
+        "pickup_details": {"pickup_lat": "18.5", "pickup_long": "73.8"},
+    }
+    assert form.kept_copy(sent) == {
+        "name": "Sharma Kirana",
+        "categories": ["Grocery"],
+        "has_location": True,
+    }
+    assert form.kept_copy({**sent, "pickup_details": {}})["has_location"] is False
